@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { prepareRules, scanText, scanBytes, StreamingScan, RuleSet } from '../../../src/core/scan';
+import { prefilterFor, contains } from '../../../src/core/scan/prefilter';
+import { loadBundledRules } from '../../../src/node/ruleFiles';
+import { huntRule } from '../../../src/core/rules';
+import { parseKql } from '../../../src/core/kql';
+import type { ScanResult } from '../../../src/core/types';
+
+const SEED_ID = 'c1812764-0788-470f-8e74-eb4a14d47573';
+
+function record(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    eventVersion: '1.09',
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: 'AIDAEXAMPLEPRINCIPAL',
+      arn: 'arn:aws:iam::111122223333:user/mallory',
+      accountId: '111122223333',
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      userName: 'mallory',
+    },
+    eventTime: '2026-11-04T09:15:00Z',
+    eventSource: 'ec2.amazonaws.com',
+    eventName: 'CreateTrafficMirrorSession',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '203.0.113.10',
+    userAgent: 'aws-cli/2.15.0',
+    requestParameters: { networkInterfaceId: 'eni-0123456789abcdef0', sessionNumber: 1 },
+    responseElements: { trafficMirrorSession: { trafficMirrorSessionId: 'tms-0abc' } },
+    requestID: 'req-1',
+    eventID: 'evt-1',
+    readOnly: false,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: '111122223333',
+    ...over,
+  };
+}
+
+const envelope = (...records: unknown[]) => JSON.stringify({ Records: records });
+const textAt = (text: string, span: { start: number; end: number }) =>
+  Buffer.from(text, 'utf8').subarray(span.start, span.end).toString('utf8');
+
+describe('scan with the bundled rule', () => {
+  let rules: RuleSet;
+  before(() => {
+    rules = prepareRules(loadBundledRules());
+  });
+
+  const findings = (text: string, prefilter = true): ScanResult => scanText(text, rules, { prefilter });
+
+  it('loads and compiles the seed rule', () => {
+    assert.equal(rules.rules.length, 1);
+    assert.equal(rules.rules[0].rule.ruleId, SEED_ID);
+    assert.ok(rules.prefilter, 'the seed query yields a sound prefilter');
+  });
+
+  for (const action of ['CreateTrafficMirrorFilter', 'CreateTrafficMirrorFilterRule', 'CreateTrafficMirrorSession', 'CreateTrafficMirrorTarget']) {
+    it(`matches a successful ${action} and underlines its eventName value`, () => {
+      const text = envelope(record({ eventName: action }));
+      const r = findings(text);
+      assert.equal(r.findings.length, 1);
+      const f = r.findings[0];
+      assert.equal(f.rule.ruleId, SEED_ID);
+      assert.equal(f.matchedField, 'event.action');
+      assert.equal(textAt(text, f.matched), JSON.stringify(action));
+      assert.equal(f.fields['event.action'], action);
+      assert.equal(f.fields['source.ip'], '203.0.113.10');
+      assert.equal(f.fields['aws.cloudtrail.user_identity.access_key_id'], 'AKIAIOSFODNN7EXAMPLE');
+      assert.equal(f.fields['@timestamp'], '2026-11-04T09:15:00.000Z');
+    });
+  }
+
+  it('does not match failed calls: errorCode, or errorMessage alone', () => {
+    const r = findings(
+      envelope(
+        record({ errorCode: 'Client.UnauthorizedOperation', errorMessage: 'You are not authorized' }),
+        record({ errorMessage: 'denied' }),
+        record({ errorCode: '200' }),
+      ),
+    );
+    assert.equal(r.recordCount, 3);
+    assert.equal(r.findings.length, 0);
+  });
+
+  it('matches "errorCode": "" (empty strings are scrubbed, so the call succeeded)', () => {
+    assert.equal(findings(envelope(record({ errorCode: '', errorMessage: null }))).findings.length, 1);
+  });
+
+  it('does not match another eventSource or another case of the eventName', () => {
+    const r = findings(
+      envelope(
+        record({ eventSource: 's3.amazonaws.com' }),
+        record({ eventName: 'createtrafficmirrorsession' }),
+        record({ eventName: 'CreateTrafficMirrorSessions' }),
+      ),
+    );
+    assert.equal(r.findings.length, 0);
+  });
+
+  it('matches an eventName written with \\u escapes, with or without the prefilter', () => {
+    const text = envelope(record()).replace('"CreateTrafficMirrorSession"', '"Create\\u0054rafficMirror\\u0053ession"');
+    for (const prefilter of [true, false]) {
+      const r = findings(text, prefilter);
+      assert.equal(r.findings.length, 1, `prefilter ${prefilter}`);
+      assert.equal(textAt(text, r.findings[0].matched), '"Create\\u0054rafficMirror\\u0053ession"');
+    }
+  });
+
+  it('points into the CloudTrailEvent string of lookup-events output', () => {
+    const inner = JSON.stringify(record({ eventName: 'CreateTrafficMirrorTarget' }));
+    const text = JSON.stringify({ Events: [{ EventId: 'evt-1', EventName: 'CreateTrafficMirrorTarget', CloudTrailEvent: inner }] }, null, 2);
+    const r = findings(text);
+    assert.equal(r.shape, 'lookup-events');
+    assert.equal(r.findings.length, 1);
+    const f = r.findings[0];
+    const literal = JSON.stringify(inner);
+    const literalStart = Buffer.byteLength(text.slice(0, text.indexOf(literal)));
+    assert.ok(f.matched.start > literalStart && f.matched.end < literalStart + Buffer.byteLength(literal));
+    assert.match(textAt(text, f.matched), /CreateTrafficMirrorTarget/);
+  });
+
+  it('evaluates ECS documents as they are (nested, dotted, under _source)', () => {
+    const nested = { '@timestamp': '2026-11-04T09:15:00Z', event: { dataset: 'aws.cloudtrail', provider: 'ec2.amazonaws.com', action: 'CreateTrafficMirrorFilter', outcome: 'success' } };
+    const dotted = { 'event.dataset': 'aws.cloudtrail', 'event.provider': 'ec2.amazonaws.com', 'event.action': 'CreateTrafficMirrorTarget', 'event.outcome': 'success' };
+    const failed = { 'event.dataset': 'aws.cloudtrail', 'event.provider': 'ec2.amazonaws.com', 'event.action': 'CreateTrafficMirrorTarget', 'event.outcome': 'failure' };
+    const text = [nested, { _index: 'logs-aws.cloudtrail-default', _source: dotted }, failed].map((d) => JSON.stringify(d)).join('\n');
+    const r = findings(text);
+    assert.equal(r.findings.length, 2);
+    assert.deepEqual(r.findings.map((f) => textAt(text, f.matched)), ['"CreateTrafficMirrorFilter"', '"CreateTrafficMirrorTarget"']);
+  });
+
+  it('keeps the good records of a truncated file and reports where it broke', () => {
+    const full = envelope(record({ eventID: 'a' }), record({ eventID: 'b' }), record({ eventID: 'c' }));
+    const cut = full.slice(0, full.lastIndexOf('"eventID":"c"'));
+    const r = findings(cut);
+    assert.equal(r.findings.length, 2);
+    assert.equal(r.problems.filter((p) => p.code === 'json-syntax').length, 1);
+  });
+
+  it('links findings by the same access key or principal', () => {
+    const r = findings(envelope(record({ eventID: 'a' }), record({ eventName: 'DescribeInstances' }), record({ eventID: 'b', eventName: 'CreateTrafficMirrorTarget' })));
+    assert.equal(r.findings.length, 2);
+    assert.deepEqual(r.findings[0].related.map((x) => x.recordIndex), [2]);
+    assert.match(r.findings[0].related[0].reason, /AKIAIOSFODNN7EXAMPLE/);
+  });
+
+  it('gives the same findings in one piece and in chunks of every size', () => {
+    const text = envelope(record({ eventID: 'é-1' }), record({ eventName: 'RunInstances' }), record({ eventID: '𝄞', eventName: 'CreateTrafficMirrorFilter' }));
+    const bytes = Buffer.from(text, 'utf8');
+    const whole = scanBytes(bytes, rules);
+    for (const size of [1, 2, 3, 7, 64, 1000]) {
+      const s = new StreamingScan(rules);
+      for (let i = 0; i < bytes.length; i += size) s.push(bytes.subarray(i, i + size));
+      const chunked = s.end();
+      assert.deepEqual(chunked.findings.map((f) => [f.record, f.matched]), whole.findings.map((f) => [f.record, f.matched]), `chunk ${size}`);
+    }
+  });
+});
+
+describe('scan with hunt queries', () => {
+  it('runs an ad-hoc KQL query over any field', () => {
+    const rules = prepareRules([huntRule('source.ip:203.0.113.0/24 and not user.name:mallory')]);
+    const text = envelope(record(), record({ userIdentity: { type: 'IAMUser', userName: 'bob', arn: 'arn:aws:iam::111122223333:user/bob' } }));
+    const r = scanText(text, rules);
+    assert.equal(r.findings.length, 1);
+    assert.equal(r.findings[0].recordIndex, 1);
+  });
+
+  it('reports rules that cannot run instead of reporting no match', () => {
+    const [seed] = loadBundledRules();
+    const rules = prepareRules([{ ...seed, type: 'eql', language: 'eql' }]);
+    const r = scanText(envelope(record()), rules);
+    assert.equal(r.findings.length, 0);
+    assert.equal(r.notEvaluated.length, 1);
+    assert.match(r.notEvaluated[0].reason, /EQL/i);
+  });
+});
+
+describe('prefilter', () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+
+  it('finds literals only inside the given bytes', () => {
+    assert.ok(contains(enc('abcabd'), enc('abd')));
+    assert.ok(!contains(enc('abcab'), enc('abd')));
+    assert.ok(contains(enc('x'), enc('')));
+  });
+
+  it('keeps records that could match, drops the rest, keeps anything escaped', () => {
+    const pf = prefilterFor([parseKql('event.provider:ec2.amazonaws.com and event.action:(CreateTrafficMirrorTarget or RunInstances) and event.outcome:success')]);
+    assert.ok(pf);
+    const test = (s: string, backslash = s.includes('\\')) => pf(enc(s), 0, enc(s).length, backslash);
+    assert.ok(test('{"eventSource":"ec2.amazonaws.com","eventName":"RunInstances"}'));
+    assert.ok(!test('{"eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances"}'));
+    assert.ok(!test('{"eventSource":"s3.amazonaws.com","eventName":"RunInstances"}'));
+    assert.ok(test('{"eventSource":"ec2.amazonaws.com","eventName":"Run\\u0049nstances"}'));
+  });
+
+  it('gives no prefilter when a query promises no literal (negation, derived fields, text)', () => {
+    assert.equal(prefilterFor([parseKql('not event.action:RunInstances')]), undefined);
+    assert.equal(prefilterFor([parseKql('event.outcome:success')]), undefined);
+    assert.equal(prefilterFor([parseKql('event.action:RunInstances'), parseKql('source.ip:10.0.0.0/8')]), undefined);
+  });
+});
