@@ -1,9 +1,12 @@
 // A byte-level test that rules out records no rule can match, before they are parsed.
 //
 // Soundness: a literal is required only for a keyword field whose ECS value is a verbatim copy of a
-// raw CloudTrail value (so its UTF-8 bytes appear in the record unless JSON escapes were used), and
-// records containing any backslash are always kept. ECS documents store every keyword value
-// verbatim, so the same literals hold for them.
+// raw CloudTrail value, so its UTF-8 bytes appear in the record unless JSON escapes hide them. An
+// escape can hide a literal's character only as `\uXXXX` or, for `" \ /` and control characters, a
+// short escape. So a record with backslashes is still tested on the literal when the literal has
+// none of those characters and the record has no `\u` escape that could stand for such a character
+// (`\u00e9` for é cannot hide an ASCII letter). ECS documents store every keyword value verbatim, so
+// the same literals hold for them.
 
 import { declaredType } from '../ecs/fieldTypes';
 import { requiredLiterals, KqlQuery } from '../kql';
@@ -42,35 +45,98 @@ function verbatim(field: string): boolean {
  */
 export function prefilterFor(queries: readonly KqlQuery[]): Prefilter | undefined {
   if (queries.length === 0) return undefined;
-  const alternatives: Uint8Array[][] = [];
-  const encoder = new TextEncoder();
+  const literals = new Map<string, Needle>(); // shared by the clauses that name the same literal
+  const alternatives: Needle[][] = [];
+  let escapable = false; // some literal has a character that a short escape can write
+  let nonAscii = false; // some literal has a character beyond ASCII (any \u escape may write it)
   for (const q of queries) {
     const dnf = requiredLiterals(q, verbatim);
     if (!dnf || dnf.length === 0 || dnf.some((clause) => clause.length === 0)) return undefined;
-    for (const clause of dnf) alternatives.push(clause.map((lit) => encoder.encode(lit)));
+    for (const clause of dnf) {
+      const needles = clause.map((lit) => {
+        let n = literals.get(lit);
+        if (!n) literals.set(lit, (n = new Needle(lit, literals.size)));
+        return n;
+      });
+      // The longest literal first: it is the likeliest to rule the record out.
+      alternatives.push(needles.sort((a, b) => b.bytes.length - a.bytes.length));
+      for (const lit of clause) {
+        if (/["\\/\u0000-\u001f]/.test(lit)) escapable = true;
+        if (/[^\u0000-\u007f]/.test(lit)) nonAscii = true;
+      }
+    }
   }
+  // Per call: 0 = not searched yet, 1 = found, 2 = absent. Reused, so no allocation per record.
+  const seen = new Uint8Array(literals.size);
   return (bytes, start, end, hasBackslash) => {
-    if (hasBackslash) return true;
     // A view bounded at the record, so a search never runs on into the rest of the buffer.
     const record = bytes.subarray(start, end);
-    return alternatives.some((clause) => clause.every((lit) => contains(record, lit)));
+    if (hasBackslash && (escapable || mayHideLiteral(record, nonAscii))) return true;
+    seen.fill(0);
+    return alternatives.some((clause) =>
+      clause.every((n) => {
+        if (seen[n.id] === 0) seen[n.id] = n.foundIn(record) ? 1 : 2;
+        return seen[n.id] === 1;
+      }),
+    );
   };
 }
 
-/** Whether `needle` occurs in `bytes`. Uses the native single-byte search to jump ahead. */
-export function contains(bytes: Uint8Array, needle: Uint8Array): boolean {
-  const n = needle.length;
-  if (n === 0) return true;
-  const first = needle[0];
-  const last = bytes.length - n;
-  let i = 0;
-  while (i <= last) {
-    i = bytes.indexOf(first, i);
-    if (i < 0 || i > last) return false;
-    let j = 1;
-    while (j < n && bytes[i + j] === needle[j]) j++;
-    if (j === n) return true;
-    i++;
+/** A literal to search for, anchored on its rarest byte so the native byte search jumps far. */
+class Needle {
+  readonly bytes: Uint8Array;
+  private readonly anchor: number; // index in bytes of the byte searched for first
+
+  constructor(literal: string, readonly id: number) {
+    this.bytes = new TextEncoder().encode(literal);
+    let best = 0;
+    for (let i = 1; i < this.bytes.length; i++) if (commonness(this.bytes[i]) < commonness(this.bytes[best])) best = i;
+    this.anchor = best;
+  }
+
+  foundIn(record: Uint8Array): boolean {
+    const n = this.bytes;
+    const a = this.anchor;
+    const last = record.length - n.length + a; // the anchor's last possible place
+    for (let i = record.indexOf(n[a], a); i >= 0 && i <= last; i = record.indexOf(n[a], i + 1)) {
+      let j = 0;
+      const s = i - a;
+      while (j < n.length && record[s + j] === n[j]) j++;
+      if (j === n.length) return true;
+    }
+    return false;
+  }
+}
+
+// How often a byte turns up in CloudTrail JSON, roughly: punctuation and lower-case letters are
+// everywhere, upper-case letters and rare letters much less so.
+function commonness(b: number): number {
+  if (b >= 0x61 && b <= 0x7a) return 'etaoinsrlcdmuphgbfywvkxjqz'.length - 'etaoinsrlcdmuphgbfywvkxjqz'.indexOf(String.fromCharCode(b)) + 10;
+  if (b >= 0x41 && b <= 0x5a) return 'ETAOINSRLCDMUPHGBFYWVKXJQZ'.length - 'ETAOINSRLCDMUPHGBFYWVKXJQZ'.indexOf(String.fromCharCode(b));
+  if (b >= 0x30 && b <= 0x39) return 20;
+  if (b >= 0x80) return 5;
+  return 40; // punctuation and spaces: quotes, colons, commas, dots
+}
+
+/** Whether the UTF-8 bytes of `literal` occur in `bytes`. */
+export function contains(bytes: Uint8Array, literal: string): boolean {
+  return literal === '' || new Needle(literal, 0).foundIn(bytes);
+}
+
+const BACKSLASH = 0x5c;
+
+/**
+ * Whether the record has a `\u` escape that could stand for a literal's character: any `\u` when
+ * literals go beyond ASCII, else only `\u00` followed by 0-7 (U+0000..U+007F).
+ */
+function mayHideLiteral(record: Uint8Array, nonAscii: boolean): boolean {
+  for (let i = record.indexOf(BACKSLASH); i >= 0 && i + 1 < record.length; i = record.indexOf(BACKSLASH, i + 2)) {
+    if (record[i + 1] !== 0x75 /* u */) continue; // `\\`, `\"`, `\n`...: i + 2 skips the escaped char
+    if (nonAscii) return true;
+    const d1 = record[i + 2];
+    const d2 = record[i + 3];
+    const d3 = record[i + 4];
+    if (d1 === 0x30 && d2 === 0x30 && d3 >= 0x30 && d3 <= 0x37) return true;
   }
   return false;
 }

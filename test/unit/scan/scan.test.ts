@@ -181,9 +181,12 @@ describe('prefilter', () => {
   const enc = (s: string) => new TextEncoder().encode(s);
 
   it('finds literals only inside the given bytes', () => {
-    assert.ok(contains(enc('abcabd'), enc('abd')));
-    assert.ok(!contains(enc('abcab'), enc('abd')));
-    assert.ok(contains(enc('x'), enc('')));
+    assert.ok(contains(enc('abcabd'), 'abd'));
+    assert.ok(!contains(enc('abcab'), 'abd'));
+    assert.ok(contains(enc('x'), ''));
+    assert.ok(contains(enc('zzCreateTrafficMirrorTarget"'), 'TrafficMirrorTarget'));
+    assert.ok(!contains(enc('CreateTrafficMirrorTarge'), 'CreateTrafficMirrorTarget'));
+    assert.ok(contains(enc('«café»'), 'é»'));
   });
 
   it('keeps records that could match, drops the rest, keeps anything escaped', () => {
@@ -194,6 +197,16 @@ describe('prefilter', () => {
     assert.ok(!test('{"eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances"}'));
     assert.ok(!test('{"eventSource":"s3.amazonaws.com","eventName":"RunInstances"}'));
     assert.ok(test('{"eventSource":"ec2.amazonaws.com","eventName":"Run\\u0049nstances"}'));
+    // Escapes that cannot write an ASCII letter do not keep a record the literals rule out.
+    assert.ok(!test('{"eventSource":"ec2.amazonaws.com","eventName":"Describe","note":"caf\\u00e9 \\"q\\" \\\\u0052"}'));
+    assert.ok(test('{"eventSource":"ec2.amazonaws.com","eventName":"\\u0052unInstances","note":"caf\\u00e9"}'));
+  });
+
+  it('keeps every record with a \\u escape when a literal is not ASCII', () => {
+    const pf = prefilterFor([parseKql('event.action:Café')]);
+    assert.ok(pf);
+    const b = enc('{"eventName":"Caf\\u00e9"}');
+    assert.ok(pf(b, 0, b.length, true));
   });
 
   it('gives no prefilter when a query promises no literal (negation, derived fields, text)', () => {
