@@ -15,6 +15,8 @@ const builds = [
   { ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The extension's scan worker (worker_threads): runs engine scans off the extension host's main thread.
   { ...common, entryPoints: ['src/extension/scanWorker.ts'], outfile: 'dist/scanWorker.js' },
+  // The CLI's file-scanning workers (src/node/pool.ts finds it beside dist/cli.js).
+  { ...common, entryPoints: ['src/node/fileScanWorker.ts'], outfile: 'dist/fileScanWorker.js' },
 ];
 
 if (process.argv.includes('--watch')) {

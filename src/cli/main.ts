@@ -4,12 +4,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PositionMapper } from '../core/input/positions';
-import { displayWidth, elasticRuleUri, fileResultFrom, formatReport, padEnd, pathToUri, type FileResult, type InputError, type ScanReport, terminalSafe, TOOL_NAME } from '../core/report';
+import { displayWidth, elasticRuleUri, fileResultFromPositions, formatReport, padEnd, pathToUri, type FileResult, type InputError, type ScanReport, terminalSafe, TOOL_NAME } from '../core/report';
 import { huntRule } from '../core/rules';
-import { prepareRules, scanBytes } from '../core/scan';
+import { prepareRules } from '../core/scan';
 import type { Rule, RuleLoadError } from '../core/types';
-import { expandPaths, FileReadError, readInputFile } from '../node/files';
+import { expandPaths } from '../node/files';
+import { scanFiles, type PoolOptions } from '../node/pool';
 import { findPackageRoot, loadBundledRules, loadRuleFolder } from '../node/ruleFiles';
 import { HELP, parseArgs, type RulesArgs, type ScanArgs, UsageError } from './args';
 
@@ -24,6 +24,8 @@ export interface CliIo {
   cwd: string;
   /** Environment variables (NO_COLOR, FORCE_COLOR); process.env when run from the command line. */
   env?: Record<string, string | undefined>;
+  /** How files are scanned (default: worker threads, one per core, for inputs over 8 MiB; 1 MiB reads). */
+  scanning?: Pick<PoolOptions, 'workers' | 'workerPath' | 'chunkSize' | 'inlineBelow' | 'onOutcome'>;
 }
 
 export const EXIT_CLEAN = 0;
@@ -159,14 +161,25 @@ function isQueryError(e: unknown): e is Error & QueryError {
   return e instanceof Error && typeof (e as Partial<QueryError>).line === 'number' && typeof (e as Partial<QueryError>).column === 'number';
 }
 
+/** Code units of a long query line shown on each side of the error (a 1 MB query is not printed whole). */
+const QUERY_CONTEXT = 60;
+
+const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
+
 /** The query line that is wrong, with a caret under the column (both escaped the same way). */
 export function queryErrorText(query: string, e: QueryError, label = '--query'): string {
-  const lines = query.split(/\r\n|\r|\n/);
+  // Lines as KqlSyntaxError counts them: only \n ends a line (\r is whitespace in KQL).
+  const lines = query.split('\n');
   const lineIndex = Math.min(Math.max(e.line, 1), lines.length) - 1;
   const text = lines[lineIndex] ?? '';
+  const at = Math.min(Math.max(0, e.column - 1), text.length);
+  let from = Math.max(0, at - QUERY_CONTEXT);
+  let to = Math.min(text.length, at + QUERY_CONTEXT);
+  if (from > 0 && isLowSurrogate(text.charCodeAt(from))) from--; // never half a surrogate pair
+  if (to < text.length && isLowSurrogate(text.charCodeAt(to))) to++;
   // Columns count UTF-16 code units; the caret goes under what is printed, escapes included.
-  const before = terminalSafe(text.slice(0, Math.max(0, e.column - 1)));
-  const shown = terminalSafe(text);
+  const before = (from > 0 ? '…' : '') + terminalSafe(text.slice(from, at));
+  const shown = before + terminalSafe(text.slice(at, to)) + (to < text.length ? '…' : '');
   const caretAt = displayWidth(before);
   return `error: ${label}: line ${e.line}, column ${e.column}: ${terminalSafe(e.shortMessage ?? e.message)}\n  ${shown}\n  ${' '.repeat(caretAt)}^`;
 }
@@ -235,20 +248,18 @@ async function scan(args: ScanArgs, io: CliIo, err: (t: string) => void): Promis
     failed = true;
   }
 
+  // Every file streams through scanFile (on worker threads when there are several); outcomes come
+  // back in the order of expanded.files whatever order they finish in.
+  const outcomes = await scanFiles(expanded.files, ruleSet, { ...io.scanning, cwd: io.cwd });
   const files: FileResult[] = [];
-  for (const file of expanded.files) {
-    let input;
-    try {
-      input = await readInputFile(file, io.cwd);
-    } catch (e) {
-      const message = e instanceof FileReadError ? e.message : String((e as Error)?.message ?? e);
-      errors.push({ file, message });
-      err(`error: ${terminalSafe(file)}: ${terminalSafe(message)}`);
+  for (const outcome of outcomes) {
+    if (outcome.error !== undefined) {
+      errors.push({ file: outcome.file, message: outcome.error });
+      err(`error: ${terminalSafe(outcome.file)}: ${terminalSafe(outcome.error)}`);
       continue;
     }
-    const result = scanBytes(input.bytes, ruleSet);
-    // Positions and record ids are taken now; the bytes can be collected before the next file.
-    files.push(fileResultFrom(file, input.bytes, result, new PositionMapper(input.bytes), { uri: fileUri(file, io.cwd), compressed: input.compressed }));
+    const { scan: s } = outcome;
+    files.push(fileResultFromPositions(s.file, s.result, s.positions, s.digests, { uri: fileUri(s.file, io.cwd), compressed: s.compressed }));
   }
   if (errors.length > 0) failed = true;
 

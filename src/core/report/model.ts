@@ -112,9 +112,41 @@ export function fileResultFrom(
 
 export function recordInfo(bytes: Uint8Array, finding: Finding): RecordInfo {
   const raw = bytes.subarray(finding.record.start, finding.record.end);
-  const fromFields = finding.fields['event.id'];
-  const eventId = typeof fromFields === 'string' && fromFields !== '' ? fromFields : eventIdOf(raw);
-  return { eventId, digest: digest(raw) };
+  return { eventId: eventIdOfFinding(finding) ?? eventIdOf(raw), digest: digest(raw) };
+}
+
+/** The event id the scan read from the record (`event.id` of its ECS view), when it has one. */
+export function eventIdOfFinding(finding: Finding): string | undefined {
+  const v = finding.fields['event.id'];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/**
+ * fileResultFrom for a file that is no longer in memory (streamed, maybe larger than memory):
+ * `positions` must cover reportOffsets(result), and `digests` give, for every record with a
+ * finding, the digest of its bytes (RecordDigest, fed while the bytes went by).
+ */
+export function fileResultFromPositions(
+  file: string,
+  result: ScanResult,
+  positions: PositionLookup,
+  digests: ReadonlyMap<number, string>,
+  extra: { uri?: string; compressed?: boolean } = {},
+): FileResult {
+  const records = new Map<number, RecordInfo>();
+  for (const f of result.findings) {
+    if (records.has(f.recordIndex)) continue;
+    const d = digests.get(f.recordIndex);
+    if (d === undefined) throw new Error(`no digest for record #${f.recordIndex} of ${file}`);
+    records.set(f.recordIndex, { eventId: eventIdOfFinding(f), digest: d });
+  }
+  return {
+    file,
+    ...extra,
+    result,
+    positions: new PositionSnapshot(positions, reportOffsets(result)),
+    records,
+  };
 }
 
 /** The event id inside a record's raw bytes: a CloudTrail object, an ECS document, or a CloudTrailEvent string. */
@@ -136,14 +168,30 @@ function eventIdOf(raw: Uint8Array): string | undefined {
 
 /** 64-bit FNV-1a over the bytes, as 16 hex digits: stable across runs and platforms. */
 export function digest(bytes: Uint8Array): string {
+  return new RecordDigest().update(bytes).hex();
+}
+
+/** digest() fed piece by piece, for records that stream past: the same value for the same bytes however split. */
+export class RecordDigest {
   // Two 32-bit lanes keep it fast without BigInt.
-  let h1 = 0x811c9dc5;
-  let h2 = 0xcbf29ce4;
-  for (let i = 0; i < bytes.length; i++) {
-    h1 = Math.imul(h1 ^ bytes[i], 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ bytes[i] ^ (h1 & 0xff), 0x01000193) >>> 0;
+  private h1 = 0x811c9dc5;
+  private h2 = 0xcbf29ce4;
+
+  update(bytes: Uint8Array): this {
+    let h1 = this.h1;
+    let h2 = this.h2;
+    for (let i = 0; i < bytes.length; i++) {
+      h1 = Math.imul(h1 ^ bytes[i], 0x01000193) >>> 0;
+      h2 = Math.imul(h2 ^ bytes[i] ^ (h1 & 0xff), 0x01000193) >>> 0;
+    }
+    this.h1 = h1;
+    this.h2 = h2;
+    return this;
   }
-  return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
+
+  hex(): string {
+    return this.h1.toString(16).padStart(8, '0') + this.h2.toString(16).padStart(8, '0');
+  }
 }
 
 // ------------------------------------------------------------------------------------------------

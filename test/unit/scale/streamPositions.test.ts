@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { isAscii } from 'node:buffer';
+import fc from 'fast-check';
+import { PositionMapper } from '../../../src/core/input/positions';
+import { PositionTable, StreamPositions } from '../../../src/core/input/streamPositions';
+import { chunksOf, pieces } from './helpers';
+
+// Pieces of text that stress positions: line breaks of every kind, 1- to 4-byte UTF-8, stray
+// continuation and invalid lead bytes (PositionMapper counts those by their lead bytes only).
+const PIECES: number[][] = [
+  [0x61],
+  [0x7b, 0x22, 0x61, 0x22, 0x3a, 0x31, 0x7d], // {"a":1}
+  [0x0a],
+  [0x0d],
+  [0x0d, 0x0a],
+  [0x0a, 0x0a],
+  [0xc3, 0xa9], // é
+  [0xe4, 0xb8, 0xad], // 中
+  [0xf0, 0x9d, 0x84, 0x9e], // 𝄞: two UTF-16 units
+  [0x80], // stray continuation byte
+  [0xff], // never valid in UTF-8
+  [0xef, 0xbb, 0xbf], // a BOM in the middle is a character
+  Array.from({ length: 70 }, (_, i) => 0x41 + (i % 26)), // a long ASCII run (the fast path)
+];
+
+const bytesArb = fc
+  .tuple(fc.boolean(), fc.array(fc.integer({ min: 0, max: PIECES.length - 1 }), { maxLength: 120, size: 'max' }))
+  .map(([bom, picks]) => new Uint8Array([...(bom ? [0xef, 0xbb, 0xbf] : []), ...picks.flatMap((i) => PIECES[i])]));
+
+/** Feeds the tracker in the given chunking and resolves every offset (plus a few outside the input). */
+function resolveAll(bytes: Uint8Array, cuts: number[], blockSize: number, retain: boolean, feedCuts: number[], ascii: boolean): PositionTable {
+  const tracker = new StreamPositions({ blockSize, retainBytes: retain ? Math.max(1, bytes.length) : 0, isAscii: ascii ? isAscii : undefined });
+  for (const c of chunksOf(bytes, cuts)) tracker.push(c);
+  tracker.end();
+  const offsets = [...Array(bytes.length + 1).keys(), -5, bytes.length + 7, 2.5];
+  const request = tracker.request(offsets);
+  if (retain) {
+    tracker.supplyRetained(request);
+  } else {
+    // feed only the requested ranges, each cut into pieces, as a reader by position would
+    for (const r of request.ranges) {
+      let at = r.start;
+      for (const piece of chunksOf(bytes.subarray(r.start, r.end), feedCuts)) {
+        request.feed(at, piece);
+        at += piece.length;
+      }
+    }
+  }
+  return request.finish();
+}
+
+describe('scale/streamPositions', () => {
+  it('gives PositionMapper positions for every offset, whatever the chunking, block size and feeding', () => {
+    fc.assert(
+      fc.property(
+        bytesArb,
+        pieces(),
+        fc.integer({ min: 1, max: 40 }),
+        fc.boolean(),
+        pieces(),
+        fc.boolean(),
+        (bytes, cuts, blockSize, retain, feedCuts, ascii) => {
+          const mapper = new PositionMapper(bytes);
+          const table = resolveAll(bytes, cuts, blockSize, retain, feedCuts, ascii);
+          for (let o = -1; o <= bytes.length + 1; o++) {
+            assert.deepEqual(table.positionAt(o), mapper.positionAt(o), `offset ${o}`);
+          }
+          assert.deepEqual(table.positionAt(2.5), mapper.positionAt(2.5));
+        },
+      ),
+      { numRuns: Number(process.env.SCALE_RUNS ?? 400) },
+    );
+  });
+
+  it('is exact on the cases that usually go wrong', () => {
+    const cases: [string, number[]][] = [
+      ['CRLF split across chunks', [...Buffer.from('ab\r'), ...Buffer.from('\ncd\r\n\r\nx')]],
+      ['lone CR at the end', [...Buffer.from('ab\r')]],
+      ['BOM then a break', [0xef, 0xbb, 0xbf, 0x0d, 0x0a, 0x61]],
+      ['astral characters before a value', [...Buffer.from('{"k":"𝄞𝄞é中","v":1}\n{"k":2}')]],
+    ];
+    for (const [name, list] of cases) {
+      const bytes = new Uint8Array(list);
+      const mapper = new PositionMapper(bytes);
+      for (let size = 1; size <= bytes.length; size++) {
+        const cuts = Array(bytes.length).fill(size);
+        const table = resolveAll(bytes, cuts, 3, false, [1], true);
+        for (let o = 0; o <= bytes.length; o++) assert.deepEqual(table.positionAt(o), mapper.positionAt(o), `${name}: chunks of ${size}, offset ${o}`);
+      }
+    }
+    // the character after 𝄞𝄞 is at UTF-16 column 4 + 6 (the {"k":" before it)
+    const bytes = Buffer.from('{"k":"𝄞𝄞é"}');
+    const table = resolveAll(bytes, [5], 4, false, [2], true);
+    assert.deepEqual(table.positionAt(bytes.indexOf('é')), { line: 0, character: 10 });
+  });
+
+  it('asks only for the blocks that hold requested offsets, from the checkpoint to the last offset', () => {
+    const bytes = Buffer.from('0123456789'.repeat(10)); // 100 bytes, blocks of 16
+    const tracker = new StreamPositions({ blockSize: 16 });
+    tracker.push(bytes);
+    tracker.end();
+    const request = tracker.request([40, 35, 90, 100]);
+    assert.deepEqual(request.ranges, [
+      { start: 32, end: 41 },
+      { start: 80, end: 91 },
+    ]);
+    // the end of the input needs no bytes
+    assert.equal(tracker.request([100]).complete, true);
+  });
+
+  it('streams watched spans to their sinks exactly, across pieces and overlapping other ranges', () => {
+    const bytes = Buffer.from('abcdefghijklmnopqrstuvwxyz'.repeat(4));
+    const tracker = new StreamPositions({ blockSize: 8 });
+    for (const c of chunksOf(bytes, [7])) tracker.push(c);
+    tracker.end();
+    const seen: string[] = ['', ''];
+    const request = tracker.request([30]);
+    request.watch({ start: 20, end: 60 }, (b) => (seen[0] += Buffer.from(b).toString()));
+    request.watch({ start: 50, end: 52 }, (b) => (seen[1] += Buffer.from(b).toString()));
+    assert.deepEqual(request.ranges, [{ start: 20, end: 60 }]); // block 24-31 lies inside the watched span
+    for (const [i, c] of chunksOf(bytes.subarray(20, 60), [3]).entries()) request.feed(20 + i * 3, c);
+    assert.equal(seen[0], bytes.subarray(20, 60).toString());
+    assert.equal(seen[1], bytes.subarray(50, 52).toString());
+    assert.deepEqual(request.finish().positionAt(30), { line: 0, character: 30 });
+  });
+
+  it('refuses to guess when bytes are missing, fed backwards, or asked for an offset it did not resolve', () => {
+    const bytes = Buffer.from('line one\nline two\nline three\n');
+    const tracker = new StreamPositions({ blockSize: 4 });
+    tracker.push(bytes);
+    tracker.end();
+    const request = tracker.request([12, 25]);
+    assert.throws(() => request.finish(), /before all of its byte ranges were fed/);
+    request.feed(8, bytes.subarray(8, 13));
+    assert.throws(() => request.feed(2, bytes.subarray(2, 4)), /went backwards/);
+    assert.throws(() => request.feed(26, bytes.subarray(26)), /not fed/); // skipped 24-25
+    const table = PositionTable.fromArray([12, 1, 3], bytes.length);
+    assert.deepEqual(table.positionAt(12), { line: 1, character: 3 });
+    assert.throws(() => table.positionAt(13), /no position was resolved for byte offset 13/);
+    assert.throws(() => tracker.push(bytes), /after end/);
+  });
+
+  it('keeps the chunks only while they fit in retainBytes', () => {
+    const small = new StreamPositions({ retainBytes: 10 });
+    small.push(Buffer.from('12345'));
+    small.push(Buffer.from('67890'));
+    assert.equal(small.retainsAll, true);
+    small.push(Buffer.from('x'));
+    assert.equal(small.retainsAll, false);
+    small.end();
+    assert.throws(() => small.supplyRetained(small.request([3])), /not retained/);
+  });
+
+  it('keeps a checkpoint table, not the bytes: a 64 MB single line costs a few hundred KB', () => {
+    const tracker = new StreamPositions({ isAscii });
+    const chunk = Buffer.alloc(1 << 20, 0x61);
+    chunk[100] = 0xc3; // é
+    chunk[101] = 0xa9;
+    for (let i = 0; i < 64; i++) tracker.push(chunk);
+    tracker.end();
+    // 4,096 checkpoints of 25 bytes, in arrays that double as they fill
+    assert.ok(tracker.footprint <= 256 * 1024, `holds ${tracker.footprint} bytes`);
+    const request = tracker.request([(63 << 20) + 200]);
+    for (const r of request.ranges) request.feed(r.start, chunk.subarray(r.start - (63 << 20), r.end - (63 << 20)));
+    // 64 chunks of 2^20 bytes, each with one 2-byte character: 64 units fewer than bytes
+    assert.deepEqual(request.finish().positionAt((63 << 20) + 200), { line: 0, character: (63 << 20) + 200 - 64 });
+  });
+});
