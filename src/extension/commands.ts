@@ -1,4 +1,5 @@
-// The four commands. Each validates its argument: command URIs and other extensions can pass anything.
+// The editor's commands (the workspace and tree commands are in workspaceCommands.ts). Each
+// validates its argument: command URIs and other extensions can pass anything.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -10,6 +11,7 @@ import { findingsAt, type DocFinding } from './scanView';
 import type { DocState, Scanner } from './scanner';
 import { toVsRange } from './diagnostics';
 import { locateRecord } from './engine';
+import type { Results } from './results';
 
 export interface ScanSummary {
   findings: number;
@@ -29,6 +31,8 @@ export interface RevealArgs {
 
 interface Deps {
   scanner: Scanner;
+  /** The workspace scan's results, cleared with the rest. */
+  results: Results;
   ruleStore: RuleStore;
   guide: GuidePanel;
   log: Log;
@@ -44,7 +48,7 @@ function docName(doc: vscode.TextDocument): string {
 }
 
 /** A URI given as a string (command links) or as a vscode.Uri (other extensions, tests). */
-function parseUri(value: unknown): vscode.Uri | undefined {
+export function parseUri(value: unknown): vscode.Uri | undefined {
   if (value instanceof vscode.Uri) return value;
   if (typeof value !== 'string' || value === '') return undefined;
   try {
@@ -75,8 +79,22 @@ function whenVisible(editor: vscode.TextEditor, range: vscode.Range, timeoutMs =
   });
 }
 
+/** Runs a command so that a failure is logged and shown, never thrown at the caller. */
+export function commandWrapper(log: Log) {
+  return <A extends unknown[], R>(name: string, fn: (...args: A) => R | Promise<R>) =>
+    async (...args: A): Promise<R | undefined> => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        log.error(`${name}: ${e instanceof Error && e.stack ? e.stack : describeError(e)}`);
+        void vscode.window.showErrorMessage(`CloudTrail Hunter: ${describeError(e)}`);
+        return undefined;
+      }
+    };
+}
+
 export function registerCommands(deps: Deps): vscode.Disposable[] {
-  const { scanner, ruleStore, guide, log, syncSettings } = deps;
+  const { scanner, results, ruleStore, guide, log, syncSettings } = deps;
 
   async function scan(): Promise<ScanSummary | undefined> {
     const editor = vscode.window.activeTextEditor;
@@ -134,7 +152,7 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
     let finding: DocFinding | undefined;
     if (uri && isIndex(a.recordIndex)) {
       const recordIndex = a.recordIndex;
-      finding = scanner.stateOf(uri)?.findings.find((f) => f.recordIndex === recordIndex && (ruleId === undefined || f.rule.ruleId === ruleId));
+      finding = results.effective(uri)?.findings.find((f) => f.recordIndex === recordIndex && (ruleId === undefined || f.rule.ruleId === ruleId));
     }
     let findingUri = finding ? uri : undefined;
     let rule = finding?.rule ?? (ruleId !== undefined ? ruleStore.find(ruleId) : undefined);
@@ -201,20 +219,11 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
 
   function clear(): void {
     scanner.forgetAll(true);
+    results.clearWorkspace();
     log.info('findings cleared; files are scanned again when edited, reopened or scanned by command');
   }
 
-  const wrap =
-    <A extends unknown[], R>(name: string, fn: (...args: A) => R | Promise<R>) =>
-    async (...args: A): Promise<R | undefined> => {
-      try {
-        return await fn(...args);
-      } catch (e) {
-        log.error(`${name}: ${e instanceof Error && e.stack ? e.stack : describeError(e)}`);
-        void vscode.window.showErrorMessage(`CloudTrail Hunter: ${describeError(e)}`);
-        return undefined;
-      }
-    };
+  const wrap = commandWrapper(log);
 
   return [
     vscode.commands.registerCommand(COMMANDS.scan, wrap('scan', scan)),

@@ -39,6 +39,18 @@ export class Diagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('cloudtrail-hunter');
 
   show(state: DocState, severity: SeveritySettings): number {
+    const diagnostics = this.build(state, severity);
+    this.collection.set(state.uri, diagnostics);
+    return diagnostics.length;
+  }
+
+  /** Sets (a state) or clears (undefined) the diagnostics of many files in one update. */
+  showMany(changes: readonly [vscode.Uri, DocState | undefined][], severity: SeveritySettings): void {
+    if (changes.length === 0) return;
+    this.collection.set(changes.map(([uri, state]) => [uri, state ? this.build(state, severity) : undefined]));
+  }
+
+  private build(state: DocState, severity: SeveritySettings): vscode.Diagnostic[] {
     if (state.status !== 'done' || !state.view) {
       // Say at the top of the file why it has no findings, rather than leaving it looking clean.
       const d = new vscode.Diagnostic(
@@ -48,15 +60,9 @@ export class Diagnostics implements vscode.Disposable {
       );
       d.source = DIAGNOSTIC_SOURCE;
       d.code = state.status;
-      this.collection.set(state.uri, [d]);
-      return 1;
+      return [d];
     }
-    const planned = planDiagnostics(state.findings, state.view.problems, severity);
-    this.collection.set(
-      state.uri,
-      planned.map((p) => toDiagnostic(state.uri, p)),
-    );
-    return planned.length;
+    return planDiagnostics(state.findings, state.view.problems, severity).map((p) => toDiagnostic(state.uri, p));
   }
 
   clear(uri: vscode.Uri): void {

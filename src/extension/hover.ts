@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { INVESTIGATION_FIELDS, fieldLabel } from '../core/scan/fields';
 import { hoverMarkdown, type HoverFinding, type HoverRow } from './markdown';
 import { findingsAt, type DocFinding } from './scanView';
-import type { Scanner } from './scanner';
+import { FROM_DISK } from './results';
+import type { DocState } from './scanner';
 import { toVsRange } from './diagnostics';
 import { COMMANDS } from './commandIds';
 
@@ -36,12 +37,15 @@ export function findingRows(finding: DocFinding): (HoverRow & { field: string })
 }
 
 export class HoverProvider implements vscode.HoverProvider {
-  constructor(private readonly scanner: Scanner) {}
+  /** `lookup`: the result shown for a document (its own scan, or the workspace scan's). */
+  constructor(private readonly lookup: (uri: vscode.Uri) => DocState | undefined) {}
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const state = this.scanner.stateOf(doc.uri);
-    // Positions of an older version would point into the wrong record.
-    if (!state || state.status !== 'done' || state.version !== doc.version || state.findings.length === 0) return undefined;
+    const state = this.lookup(doc.uri);
+    // Positions of another version would point into the wrong record; a result read from disk
+    // fits a document that has not been edited.
+    const current = state?.version === doc.version || (state?.version === FROM_DISK && !doc.isDirty);
+    if (!state || state.status !== 'done' || !current || state.findings.length === 0) return undefined;
     const here = findingsAt(state.findings, position);
     if (here.length === 0) return undefined;
     const uri = doc.uri.toString();

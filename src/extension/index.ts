@@ -1,34 +1,74 @@
 // CloudTrail Hunter's VS Code face: wires the engine's results into diagnostics, hovers, the guide
-// webview, the status bar and commands. No detection logic lives here.
+// webview, the findings tree, the status bar and commands. No detection logic lives here.
 
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Diagnostics } from './diagnostics';
-import { FallbackEngine, WorkerEngine } from './engineClient';
+import { FallbackEngine, WorkerPool } from './engineClient';
+import type { TreeNode } from './findingsTree';
+import { FindingsView } from './findingsView';
+import { GZ_SCHEME, GzFileSystem } from './gzView';
 import { GuidePanel } from './guidePanel';
 import { HOVER_SELECTOR, HoverProvider } from './hover';
 import { KqlLinter } from './kqlLint';
 import { createLog } from './log';
 import { RuleStore } from './ruleStore';
-import { Scanner } from './scanner';
+import { Scanner, type DocState } from './scanner';
+import { Results } from './results';
 import { readSettings, SECTION } from './settings';
 import { StatusBar } from './statusBar';
+import { registerWorkspaceCommands } from './workspaceCommands';
+import { WorkspaceScanner, type WorkspaceScanOptions, type WorkspaceScanSummary } from './workspaceScan';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate() returns: for other extensions and the integration tests. */
+export interface HunterApi {
+  /** Scans the workspace as the command does. */
+  scanWorkspace(options?: WorkspaceScanOptions): Promise<WorkspaceScanSummary | undefined>;
+  /** The findings tree's data: the rules at the root, and the children of a node. */
+  findingsTree: { getChildren(node?: TreeNode): TreeNode[] };
+}
+
+/** Workers for scans: one per spare core, at most two (the host's thread and the OS need the rest). */
+function workerCount(): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(2, cores));
+}
+
+export function activate(context: vscode.ExtensionContext): HunterApi {
   const log = createLog();
   context.subscriptions.push(log);
   const getSettings = () => readSettings(log);
 
   // Bundled next to this file as dist/scanWorker.js (also out/src/extension/scanWorker.js under tsc).
-  const engine = new FallbackEngine(new WorkerEngine(path.join(__dirname, 'scanWorker.js'), log), log);
+  const engine = new FallbackEngine(new WorkerPool(path.join(__dirname, 'scanWorker.js'), log, workerCount()), log);
   const ruleStore = new RuleStore(log, getSettings);
   const scanner = new Scanner(engine, getSettings, log);
+  const results = new Results(scanner);
   const diagnostics = new Diagnostics();
   const statusBar = new StatusBar(scanner);
   const guide = new GuidePanel(context.extensionUri, scanner, log);
   const kql = new KqlLinter(getSettings);
-  context.subscriptions.push(ruleStore, scanner, diagnostics, statusBar, guide, kql, { dispose: () => engine.dispose() });
+  const findingsView = new FindingsView(results, () => results.ranWithOtherRules(ruleStore.rules));
+  const workspaceScanner = new WorkspaceScanner(engine, results, getSettings, log);
+  const gzFileSystem = new GzFileSystem(log);
+  context.subscriptions.push(ruleStore, scanner, results, diagnostics, statusBar, guide, kql, findingsView, gzFileSystem, { dispose: () => engine.dispose() });
+
+  /**
+   * Diagnostics follow the one model: a document's own scan, else the workspace scan's result.
+   * Files over VS Code's limit get none (no editor can show them); a file being scanned keeps its old ones.
+   */
+  const showDiagnostics = (uris: readonly vscode.Uri[]) => {
+    const changes: [vscode.Uri, DocState | undefined][] = [];
+    for (const uri of uris) {
+      const state = results.effective(uri);
+      const entry = results.workspaceEntry(uri);
+      if (state && !(state === entry && entry.large)) changes.push([uri, state]);
+      else if (state || !scanner.isScanning(uri)) changes.push([uri, undefined]);
+    }
+    diagnostics.showMany(changes, getSettings().severity);
+  };
 
   // What diagnostics and re-scans the current settings call for. Run on the change event, and by
   // the scan command in case the event has not arrived yet.
@@ -42,22 +82,26 @@ export function activate(context: vscode.ExtensionContext): void {
     log.info('settings changed');
     if (ruleStore.ensureCurrent()) return; // a rule change re-scans open documents by itself
     if ((!before.autoScan && after.autoScan) || before.maxFileSizeMB !== after.maxFileSizeMB) scanner.rescanAll();
-    else for (const state of scanner.allStates()) diagnostics.show(state, getSettings().severity);
+    else showDiagnostics(results.uris());
   };
 
   context.subscriptions.push(
-    scanner.onDidChange((uri) => {
-      const state = scanner.stateOf(uri);
-      if (state) diagnostics.show(state, getSettings().severity);
-      else if (!scanner.isScanning(uri)) diagnostics.clear(uri);
-      if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) statusBar.update();
+    results.onDidChange((uris) => {
+      showDiagnostics(uris);
+      const active = vscode.window.activeTextEditor?.document.uri.toString();
+      if (uris.some((u) => u.toString() === active)) statusBar.update();
     }),
     ruleStore.onDidChange((rules) => {
       engine.setRules(rules);
       scanner.rescanAll();
+      // Workspace results were computed with the old rules; the tree says so until the next scan.
+      findingsView.schedule();
     }),
-    ...registerCommands({ scanner, ruleStore, guide, log, syncSettings }),
-    vscode.languages.registerHoverProvider(HOVER_SELECTOR, new HoverProvider(scanner)),
+    ...registerCommands({ scanner, results, ruleStore, guide, log, syncSettings }),
+    ...registerWorkspaceCommands({ workspaceScanner, log, syncSettings }),
+    // Read-only: VS Code refuses edits and saves of the decompressed view.
+    vscode.workspace.registerFileSystemProvider(GZ_SCHEME, gzFileSystem, { isCaseSensitive: true, isReadonly: true }),
+    vscode.languages.registerHoverProvider(HOVER_SELECTOR, new HoverProvider((uri) => results.effective(uri))),
   );
 
   // Document lifecycle.
@@ -68,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.contentChanges.length === 0) return; // dirty-flag changes only
+      if (e.document.uri.scheme === GZ_SCHEME) gzFileSystem.guard(e.document);
       scanner.onChanged(e.document);
       kql.changed(e.document);
     }),
@@ -83,8 +128,16 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.window.tabGroups.onDidChangeTabs((e) => forgetClosedTabs(e, scanner)),
   );
-  const deletions = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
-  context.subscriptions.push(deletions, deletions.onDidDelete((uri) => scanner.forgetDeleted(uri)));
+  // A file changed or deleted on disk no longer matches its workspace-scan result.
+  const onDisk = vscode.workspace.createFileSystemWatcher('**/*', true, false, false);
+  context.subscriptions.push(
+    onDisk,
+    onDisk.onDidChange((uri) => results.dropFile(uri)),
+    onDisk.onDidDelete((uri) => {
+      scanner.forgetDeleted(uri);
+      results.dropDeleted(uri);
+    }),
+  );
 
   // Settings and trust.
   context.subscriptions.push(
@@ -101,7 +154,12 @@ export function activate(context: vscode.ExtensionContext): void {
   ruleStore.load();
   for (const doc of vscode.workspace.textDocuments) kql.update(doc);
   statusBar.update();
-  log.info(`activated (VS Code ${vscode.version}); scans run on ${engine.kind === 'worker' ? 'a worker thread' : 'the extension host'}`);
+  log.info(`activated (VS Code ${vscode.version}); scans run on ${engine.kind === 'worker' ? `up to ${engine.parallelism} worker threads` : 'the extension host'}`);
+
+  return {
+    scanWorkspace: (options) => workspaceScanner.run(options),
+    findingsTree: { getChildren: (node) => findingsView.getChildren(node) },
+  };
 }
 
 /** The settings that decide what the extension shows, as a comparable string. */

@@ -5,6 +5,7 @@
 
 import * as vscode from 'vscode';
 import { readSeveritySettings, type SeveritySettings } from './severity';
+import { checkGlob, DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from './workspaceFiles';
 import type { Log } from './log';
 
 export const SECTION = 'cloudtrailHunter';
@@ -16,6 +17,8 @@ export interface HunterSettings {
   ruleFolders: string[];
   disabledRules: Set<string>;
   severity: SeveritySettings;
+  /** Globs of the workspace scan; an empty exclude leaves only VS Code's files.exclude. */
+  workspaceScan: { include: string; exclude: string };
 }
 
 interface Warn {
@@ -55,6 +58,12 @@ function numberIn(value: unknown, min: number, max: number, fallback: number, na
   return fallback;
 }
 
+function glob(value: unknown, fallback: string, name: string, allowEmpty: boolean, log: Warn): string {
+  const checked = checkGlob(value, fallback, `${SECTION}.${name}`, allowEmpty);
+  if (checked.warning) log.warn(checked.warning);
+  return checked.glob;
+}
+
 export function readSettings(log?: Log): HunterSettings {
   const warn = warnOnce(log);
   const config = vscode.workspace.getConfiguration(SECTION);
@@ -67,5 +76,9 @@ export function readSettings(log?: Log): HunterSettings {
     ruleFolders: stringList(config.get('ruleFolders'), 'ruleFolders', warn),
     disabledRules: new Set(stringList(config.get('disabledRules'), 'disabledRules', warn)),
     severity: severity.settings,
+    workspaceScan: {
+      include: glob(config.get('workspaceScan.include'), DEFAULT_INCLUDE, 'workspaceScan.include', false, warn),
+      exclude: glob(config.get('workspaceScan.exclude'), DEFAULT_EXCLUDE, 'workspaceScan.exclude', true, warn),
+    },
   };
 }
