@@ -13,9 +13,12 @@ export function isObject(v: unknown): v is Json {
 /**
  * CloudTrail when the record names its API call (eventName) and where it came from (eventSource
  * or eventVersion): hand-written and exported records sometimes lack one of the latter two.
+ * An eventName of another type (5, null, an object) is still a record, a damaged one: the mapping
+ * indexes it as Elastic would, and it must be counted and evaluated with or without the prefilter
+ * (which cannot see types) rather than vanish.
  */
 export function isCloudTrail(v: Json): boolean {
-  return typeof v.eventName === 'string' && (typeof v.eventSource === 'string' || typeof v.eventVersion === 'string');
+  return Object.prototype.hasOwnProperty.call(v, 'eventName') && (typeof v.eventSource === 'string' || typeof v.eventVersion === 'string');
 }
 
 /** A field name in dotted form, as ECS documents exported flat use ("event.action", "cloud.region"). */

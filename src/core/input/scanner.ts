@@ -96,6 +96,8 @@ const LBRACK = 0x5b;
 const RBRACK = 0x5d;
 const COMMA = 0x2c;
 const COLON_CH = 0x3a;
+const SLASH = 0x2f;
+const STAR = 0x2a;
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -354,13 +356,21 @@ export class RecordScanner {
     if (nul > 0) {
       // UTF-16 text puts a NUL beside every ASCII character: after it (LE) or before it (BE)
       const pairs = (n - bom) >> 1;
-      if (pairs > 0 && Math.max(nulAt[0], nulAt[1]) >= pairs * 0.45) {
+      const hi = Math.max(nulAt[0], nulAt[1]);
+      // ...on one side only: a run of NULs (zero padding) has them on both
+      if (pairs > 0 && hi >= pairs * 0.45 && Math.min(nulAt[0], nulAt[1]) * 5 <= hi) {
         return this.unreadable('The file looks like UTF-16 text without a byte-order mark; CloudTrail logs are UTF-8. Convert it to UTF-8 to scan it.');
       }
-      return this.unreadable('The file holds binary data (NUL bytes), not JSON text; nothing in it was scanned.');
     }
-    if (control * 10 > n - bom) {
-      return this.unreadable('The file holds binary data (control bytes), not JSON text; nothing in it was scanned.');
+    // A file that starts as JSON, or has only a few stray NUL or control bytes, is parsed: the
+    // parser reports each at its byte and keeps every record around them (a log whose tail a crash
+    // filled with zeros, a damaged first line), as it does for such bytes past the first 4 KB.
+    // Binary data has them everywhere: random bytes are about 11% controls.
+    let first = bom;
+    while (first < n && WS[h[first]] === 1) first++;
+    if (first < n && (h[first] === LBRACE || h[first] === LBRACK)) return bom;
+    if ((nul + control) * 20 > n - bom) {
+      return this.unreadable(`The file holds binary data (${nul > 0 ? 'NUL' : 'control'} bytes), not JSON text; nothing in it was scanned.`);
     }
     return bom;
   }
@@ -1223,7 +1233,12 @@ export class RecordScanner {
           // the broken element is over (brackets balanced): the next element starts here
           return this.resumeArray(VALUE, i);
         }
-        const candidate = this.rLineStart || last === LBRACK || last === COMMA || last === RBRACE || atError;
+        // `*/{`: a record right after a JSONC block comment is as likely a start as one after a comma
+        const afterComment = last === SLASH && this.rPrev === STAR;
+        const candidate = this.rLineStart || last === LBRACK || last === COMMA || last === RBRACE || afterComment || atError;
+        // A damaged line can leave every slot held by reads that will never close (`{"x":1,{,{,{,{`);
+        // a '{' that begins a line then takes the oldest slot, or the rest of the file would be lost.
+        if (candidate && this.rLineStart && this.specStart.length >= MAX_SPECULATIONS) this.dropSpeculation(0);
         if (candidate && this.specStart.length < MAX_SPECULATIONS) {
           if (!this.capturing) this.capBegin(i);
           this.specStart.push(this.base + i);
@@ -1292,23 +1307,27 @@ export class RecordScanner {
         if (left <= 0 && !closed) dead = true;
       }
       if (!closed && !dead && this.base + i + 1 - this.specStart[k] > this.maxRecordBytes) dead = true;
-      if (closed && this.replaying && array) {
-        dead = true; // closed inside the broken record: one of its own objects
-      } else if (closed) {
+      if (closed) {
+        // Closed inside the broken record (a replay): one of its own objects, which the strict test
+        // turns down, or a whole record it swallowed (`{"eventName":` cut short, the next record
+        // read as its value), which is found here or nowhere.
         const accepted = this.trySpeculation(buf, i, k);
         if (accepted) {
           const start = this.specStart[k];
           const [bytes, s, e] = accepted;
           const from = s + (start - this.capStart);
           this.clearSpeculation();
-          if (array) this.quiet = false; // at the top level only a value at column 0 confirms
+          const resume = array && !this.replaying;
+          if (resume) this.quiet = false; // at the top level only a value at column 0 confirms
           this.handleCandidate(bytes, from, e, start, false, hasByte(bytes, from, e, BSLASH));
-          if (array) {
+          if (resume) {
             this.recMode = 0;
             this.state = AFTER;
             return i + 1;
           }
-          return -1; // at the top level the surrounding structure is unknown: keep recovering
+          // at the top level the surrounding structure is unknown, and a replay is behind the
+          // bytes being read: keep recovering
+          return -1;
         }
         dead = true;
       }
@@ -1424,12 +1443,36 @@ export class RecordScanner {
         : 'the JSON is incomplete (the file looks truncated)';
       this.report('json-syntax', 'error', `Unexpected end of file ${what}.`, { start: end, end });
     }
+    // The record the file ends in may have swallowed whole records (a line cut short, then the
+    // next line read as its value): look for them in its bytes, as a syntax error does.
+    if (this.inCand && this.capturing && !this.capOversized && this.capLen > 1) this.replayAtEnd();
     this.inCand = false;
     this.capEnd();
     if (this.topOpen) {
       this.topOpen = false;
       this.noteKind(this.curKind);
     }
+  }
+
+  /** Runs the recovery search over the bytes of the candidate the file ended in (see finish()). */
+  private replayAtEnd(): void {
+    this.recMode = this.rcd > 0 && this.depth > this.rcd ? RECOVER_ARRAY : RECOVER_LINES;
+    this.quiet = true; // the end of the file was reported
+    this.errorAt = -1;
+    this.tDepth = 1; // inside the candidate's own '{'
+    this.tInStr = false;
+    this.tEsc = false;
+    this.rLineStart = false;
+    this.rLast = LBRACE;
+    this.rPrev = -1;
+    this.rPrevByte = LBRACE;
+    this.base = this.capStart;
+    this.segFrom = 0;
+    this.replayFrom = 0;
+    this.replaying = true;
+    this.recover(this.capBuf, 1, this.capLen);
+    this.replaying = false;
+    this.clearSpeculation();
   }
 
   private computeShape(final = false): FileShape {

@@ -127,14 +127,21 @@ function anyField(
   return false;
 }
 
+/**
+ * Values nested deeper than this are not looked into: Elasticsearch refuses such documents long
+ * before (index.mapping.depth.limit is 20), and a document built by a caller, not by the record
+ * finder (which stops at 512 levels), could otherwise exhaust the stack.
+ */
+const MAX_VALUE_DEPTH = 256;
+
 /** What `exists` accepts: anything but null/undefined, and objects or arrays holding such a value. */
-function hasValue(values: readonly unknown[]): boolean {
+function hasValue(values: readonly unknown[], depth = 0): boolean {
   for (const v of values) {
     if (v === null || v === undefined) continue;
     if (Array.isArray(v)) {
-      if (hasValue(v)) return true;
+      if (depth < MAX_VALUE_DEPTH && hasValue(v, depth + 1)) return true;
     } else if (typeof v === 'object') {
-      if (hasValue(Object.values(v))) return true;
+      if (depth < MAX_VALUE_DEPTH && hasValue(Object.values(v), depth + 1)) return true;
     } else {
       return true;
     }
@@ -143,13 +150,13 @@ function hasValue(values: readonly unknown[]): boolean {
 }
 
 /** Keyword forms of the values; for flattened fields, of every leaf inside objects too. */
-function anyKeyword(values: readonly unknown[], deep: boolean, test: (s: string) => boolean): boolean {
+function anyKeyword(values: readonly unknown[], deep: boolean, test: (s: string) => boolean, depth = 0): boolean {
   for (const v of values) {
     const s = keywordOf(v);
     if (s !== undefined) {
       if (test(s)) return true;
-    } else if (deep && typeof v === 'object' && v !== null) {
-      if (anyKeyword(Array.isArray(v) ? v : Object.values(v), true, test)) return true;
+    } else if (deep && typeof v === 'object' && v !== null && depth < MAX_VALUE_DEPTH) {
+      if (anyKeyword(Array.isArray(v) ? v : Object.values(v), true, test, depth + 1)) return true;
     }
   }
   return false;

@@ -1,16 +1,17 @@
 // One row per finding, the investigation fields as columns, for spreadsheets (RFC 4180: CRLF rows,
 // quoted cells). Spreadsheets run a cell that starts with = + - @ (or TAB/CR, which some strip first)
 // as a formula: a log value like `=HYPERLINK(...)` would become live. Such cells get a leading
-// apostrophe. Terminal escapes (ESC, other C0/C1 controls) are shown as `\u{..}` so that the CSV is
-// also safe to print; TAB, CR and LF stay, inside quotes.
+// apostrophe. Terminal escapes (ESC, other C0/C1 controls) and bidi/invisible characters are shown as
+// `\u{..}` so that the CSV is also safe to print; TAB, CR and LF stay, inside quotes.
 
 import { INVESTIGATION_FIELDS } from '../scan/fields';
 import { escapeControls, valueText } from './escape';
 import { lineColumn, type ScanReport } from './model';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
-// C0 controls but TAB, LF and CR; DEL; C1 controls.
-const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+// C0 controls but TAB, LF and CR; DEL; C1 controls; bidi controls and invisible characters, which
+// make a cell read differently than it is in a spreadsheet and on a terminal alike.
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b\u200c\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 /** One cell, neutralised and quoted as needed. */
 export function csvCell(value: unknown): string {

@@ -14,6 +14,7 @@ export function isUnsafeCodePoint(cp: number): boolean {
     (cp >= 0x200e && cp <= 0x200f) || // LRM, RLM
     (cp >= 0x2028 && cp <= 0x2029) || // line / paragraph separators
     (cp >= 0x202a && cp <= 0x202e) || // bidi embeddings and overrides
+    (cp >= 0x2060 && cp <= 0x2064) || // word joiner and invisible operators: zero-width, hide text
     (cp >= 0x2066 && cp <= 0x2069) || // bidi isolates
     cp === 0xfeff || // zero-width no-break space
     (cp >= 0xd800 && cp <= 0xdfff) // a lone surrogate (iteration yields pairs as one code point)
@@ -22,6 +23,19 @@ export function isUnsafeCodePoint(cp: number): boolean {
 
 function visible(cp: number): string {
   return `\\u{${cp.toString(16)}}`;
+}
+
+// What JSON.stringify leaves raw but a terminal or a viewer acts on (DEL, C1 controls, bidi
+// controls, invisible characters); C0 controls and lone surrogates it already escapes itself.
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200b\u200c\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/**
+ * JSON text (from JSON.stringify) with every such character written as a `\uXXXX` escape: the same
+ * JSON (JSON.parse gives back the exact values), safe to print. They can only occur inside string
+ * literals, and never as part of an escape sequence, so replacing them in place is exact.
+ */
+export function jsonSafe(json: string): string {
+  return json.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Every unsafe character replaced by a visible `\u{..}` sequence; everything else untouched. */

@@ -22,8 +22,10 @@
 //   "summary": { "findings", "files", "records", "problems", "errors", "byRule": { "<rule id>": n } }
 // }
 //
-// JSON.stringify escapes what JSON needs; log values are otherwise kept exactly as they were.
+// JSON.stringify escapes what JSON needs, jsonSafe what a terminal would act on; JSON.parse gives
+// back log values exactly as they were.
 
+import { jsonSafe } from './escape';
 import { lineColumn, type ScanReport, summarize } from './model';
 
 export function jsonReport(report: ScanReport): unknown {
@@ -96,5 +98,6 @@ export function jsonReport(report: ScanReport): unknown {
 
 export function formatJson(report: ScanReport): string {
   // A number too large for a double may reach us as a BigInt; JSON has no BigInt, so write its digits.
-  return JSON.stringify(jsonReport(report), (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n';
+  // Bidi and C1 controls from a log stay in the values but are written escaped (see jsonSafe).
+  return jsonSafe(JSON.stringify(jsonReport(report), (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)) + '\n';
 }

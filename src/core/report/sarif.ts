@@ -8,7 +8,7 @@
 import type * as Sarif from 'sarif';
 import type { Finding, Problem, Rule, Severity } from '../types';
 import { INVESTIGATION_FIELDS } from '../scan/fields';
-import { escapeControls } from './escape';
+import { escapeControls, jsonSafe } from './escape';
 import { actionOf, actorOf, type FileResult, lineColumn, type ScanReport, sourceOf, timeOf } from './model';
 
 export interface SarifOptions {
@@ -32,10 +32,11 @@ const PROBLEM_LEVEL: Record<Problem['severity'], Sarif.Notification.level> = { e
 /**
  * Message text is plain text, but SARIF viewers turn `[text](target)` into links (embedded links,
  * SARIF 3.11.6). Log values must not become links: literal brackets are escaped with a backslash
- * as the spec requires, and controls are shown as `\u{..}`.
+ * as the spec requires, and so are literal backslashes, or a log's own `\[x\](https://...)` would
+ * read as an escaped backslash before a live link. Controls are then shown as `\u{..}`.
  */
 export function sarifText(text: string): string {
-  return escapeControls(text).replace(/[[\]]/g, (b) => `\\${b}`);
+  return escapeControls(text.replace(/[\\[\]]/g, (b) => `\\${b}`));
 }
 
 /** Elastic's documentation page for a prebuilt rule, by its name. */
@@ -108,12 +109,23 @@ function ruleDescriptor(rule: Rule, helpUri: string | undefined): Sarif.Reportin
   return descriptor;
 }
 
+/** Longest log value a message quotes (a 1 MB userAgent would make every message 1 MB); the whole value is in the properties. */
+const MESSAGE_VALUE_LENGTH = 200;
+
+function cut(value: string | undefined): string | undefined {
+  if (value === undefined || value.length <= MESSAGE_VALUE_LENGTH) return value;
+  let end = MESSAGE_VALUE_LENGTH;
+  const c = value.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--; // not half a surrogate pair
+  return `${value.slice(0, end)}…`;
+}
+
 function message(finding: Finding): string {
   const parts = [finding.rule.name];
-  const action = actionOf(finding);
-  const actor = actorOf(finding);
-  const source = sourceOf(finding);
-  const time = timeOf(finding);
+  const action = cut(actionOf(finding));
+  const actor = cut(actorOf(finding));
+  const source = cut(sourceOf(finding));
+  const time = cut(timeOf(finding));
   let detail = action ?? 'matching record';
   if (actor) detail += ` by ${actor}`;
   if (source) detail += ` from ${source}`;
@@ -190,7 +202,7 @@ export function sarifReport(report: ScanReport, options: SarifOptions = {}): Sar
                 const at = lineColumn(file, r.record.start);
                 return {
                   id: i,
-                  message: { text: sarifText(r.reason) },
+                  message: { text: sarifText(cut(r.reason)!) },
                   physicalLocation: { artifactLocation: location, region: { startLine: at.line, startColumn: at.column } },
                 };
               }),
@@ -260,5 +272,5 @@ function ensureTrailingSlash(p: string): string {
 }
 
 export function formatSarif(report: ScanReport, options?: SarifOptions): string {
-  return JSON.stringify(sarifReport(report, options), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n';
+  return jsonSafe(JSON.stringify(sarifReport(report, options), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)) + '\n';
 }

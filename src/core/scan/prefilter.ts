@@ -39,6 +39,9 @@ function verbatim(field: string): boolean {
   return VERBATIM_FROM_CLOUDTRAIL.has(field) && (declaredType(field) ?? 'keyword') === 'keyword';
 }
 
+/** More distinct literals than this and records are not prefiltered (see prefilterFor). */
+export const MAX_LITERALS = 256;
+
 /**
  * A prefilter for a set of queries: a record is kept when, for some query, every literal of one of
  * its alternatives occurs in the record. Undefined when some query promises no literal at all.
@@ -65,6 +68,9 @@ export function prefilterFor(queries: readonly KqlQuery[]): Prefilter | undefine
         if (/[^\u0000-\u007f]/.test(lit)) nonAscii = true;
       }
     }
+    // Each literal is a search through the whole record: with thousands of them (a query of
+    // thousands of ORed values), testing costs more than parsing the record and evaluating it.
+    if (literals.size > MAX_LITERALS) return undefined;
   }
   // Per call: 0 = not searched yet, 1 = found, 2 = absent. Reused, so no allocation per record.
   const seen = new Uint8Array(literals.size);
