@@ -218,7 +218,9 @@ class Pool {
     private readonly signal?: AbortSignal,
   ) {
     this.outcomes = new Array(files.length).fill(undefined);
-    this.setup = { kind: WORKER_KIND, rules: ruleSet.rules.map((r) => r.rule), options };
+    // ScanOptions' hooks are functions, which cannot be sent to a thread: workers run without them
+    const { onFinding: _onFinding, onProblem: _onProblem, ...scan } = options.scan ?? {};
+    this.setup = { kind: WORKER_KIND, rules: ruleSet.rules.map((r) => r.rule), options: { ...options, scan } };
   }
 
   async run(): Promise<FileOutcome[]> {

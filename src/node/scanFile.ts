@@ -3,20 +3,24 @@
 // StreamingScan and to a StreamPositions tracker. Nothing grows with the file but the results and
 // the tracker's checkpoints (~1.6 MB per GB).
 //
-// Positions of findings and problems are resolved after the scan from the tracker's checkpoints
-// (see core/input/streamPositions.ts): the few byte ranges they need are read back by position
-// from the same open file, or, for gzip larger than the retained budget, by decompressing again
-// up to the last of them. The digests of flagged records are taken in the same pass.
+// Positions of findings and problems (and the digests of flagged records) are resolved as soon as
+// the scanner reports them, from the tracker's window of recent gzip output (see
+// core/input/streamPositions.ts). What the window no longer holds (a record larger than it; plain
+// files, whose read buffers are reused) is resolved after the scan from the tracker's checkpoints:
+// the few byte ranges needed are read back by position from the same open file, or, for gzip,
+// taken from the retained content of a small file or by decompressing again up to the last of them.
+//
+// A gzip stream that breaks midway (truncated download, corrupt bytes) keeps what came before it:
+// the records before the break are scanned and reported, and a problem marks where it broke.
 
 import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { PositionTable, StreamPositions, type PositionRequest } from '../core/input/streamPositions';
 import { RecordDigest, reportOffsets } from '../core/report/model';
 import { StreamingScan, type RuleSet, type ScanOptions } from '../core/scan';
-import type { ScanResult } from '../core/types';
+import type { Finding, Position, Problem, ScanResult } from '../core/types';
 import { FileReadError } from './files';
 
 export { FileReadError } from './files';
@@ -25,7 +29,12 @@ export { FileReadError } from './files';
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 /** Decompressed gzip content up to this size is kept for positions (no second decompression). */
 export const DEFAULT_RETAIN_GZIP = 16 << 20;
-const GUNZIP_CHUNK = 1 << 18;
+/** Recent decompressed bytes kept to resolve positions while scanning (records larger fall back). */
+export const DEFAULT_GZIP_WINDOW = 4 << 20;
+/** zlib's output piece; zlib drops the piece of a call that fails, so corruption may cost that much. */
+export const GUNZIP_CHUNK = 1 << 18;
+/** Decompressed bytes zlib may run ahead of the scan (bounds memory on highly compressed input). */
+const GUNZIP_AHEAD = 4 << 20;
 /** Bytes read back at once when resolving positions and digests. */
 const REREAD_PIECE = 1 << 20;
 
@@ -36,6 +45,8 @@ export interface ScanFileOptions {
   chunkSize?: number;
   /** Decompressed gzip bytes kept to resolve positions without decompressing again (default 16 MiB). */
   retainGzipBytes?: number;
+  /** Recent decompressed gzip bytes kept to resolve positions during the scan (default 4 MiB; 0: none). */
+  gzipWindowBytes?: number;
   /** Bytes between position checkpoints (StreamPositions' blockSize). */
   blockSize?: number;
   scan?: ScanOptions;
@@ -83,9 +94,22 @@ function gzipReason(e: unknown): string {
 
 /** Marks errors raised by zlib, so they are told apart from read errors. */
 class GzipError extends Error {
+  readonly truncated: boolean;
   constructor(zlibError: unknown) {
     super(gzipReason(zlibError));
+    this.truncated = (zlibError as NodeJS.ErrnoException)?.code === 'Z_BUF_ERROR';
   }
+}
+
+/** The problem that marks where a gzip stream broke, after `size` bytes of good content. */
+function gzipProblem(e: GzipError, size: number): Problem {
+  // truncated: the content simply stops, as with cut-off JSON; corrupt: bytes that cannot be decoded
+  return {
+    code: e.truncated ? 'json-syntax' : 'invalid-encoding',
+    severity: 'error',
+    message: `the gzip stream is ${e.truncated ? 'truncated' : 'corrupt'} after ${size} bytes of content: records before it were scanned (${e.message})`,
+    span: { start: size, end: size },
+  };
 }
 
 /**
@@ -123,37 +147,110 @@ async function* rawChunks(handle: fs.promises.FileHandle, size: number, reuse: b
  */
 async function* contentOf(handle: fs.promises.FileHandle, gzip: boolean, chunkSize: number): AsyncGenerator<Buffer> {
   const readSize = Math.max(chunkSize, 64 * 1024);
-  let source: AsyncIterable<Buffer> = rawChunks(handle, readSize, !gzip);
-  let raw: Readable | undefined;
-  let gunzip: zlib.Gunzip | undefined;
-  if (gzip) {
-    raw = Readable.from(source, { highWaterMark: 2 });
-    // Room for a few chunks of output: zlib then starts inflating the next piece (in the thread
-    // pool) as soon as it hands one over, while this thread scans it. (Node passes highWaterMark
-    // on to the stream; its typings omit it.)
-    const gunzipOptions: zlib.ZlibOptions & { highWaterMark: number } = { chunkSize: GUNZIP_CHUNK, highWaterMark: 4 * GUNZIP_CHUNK };
-    gunzip = zlib.createGunzip(gunzipOptions);
-    // pipe() does not forward read errors: pass them on, so the iteration below sees them
-    raw.on('error', (e) => gunzip!.destroy(e));
-    source = raw.pipe(gunzip);
-  }
-  try {
-    for await (const chunk of source) {
-      if (chunk.length <= chunkSize) yield chunk;
-      else for (let i = 0; i < chunk.length; i += chunkSize) yield chunk.subarray(i, i + chunkSize);
-    }
-  } catch (e) {
-    if (gzip && (e as NodeJS.ErrnoException)?.code?.startsWith('Z_')) throw new GzipError(e);
-    throw e;
-  } finally {
-    raw?.destroy();
-    gunzip?.destroy();
+  const source = gzip ? gunzipped(rawChunks(handle, readSize, false)) : rawChunks(handle, readSize, true);
+  for await (const chunk of source) {
+    if (chunk.length <= chunkSize) yield chunk;
+    else for (let i = 0; i < chunk.length; i += chunkSize) yield chunk.subarray(i, i + chunkSize);
   }
 }
 
 /**
+ * Gunzips `raw`. zlib inflates in its thread pool while this thread scans what it already handed
+ * over; up to GUNZIP_AHEAD bytes of output wait here. Output is taken from 'data' events as it is
+ * produced, not through the stream's buffer: a stream that errors drops what it buffered, and the
+ * content before a break in the gzip data is to be kept. The error then ends the iteration.
+ */
+async function* gunzipped(raw: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+  const gunzip = zlib.createGunzip({ chunkSize: GUNZIP_CHUNK });
+  const queue: Buffer[] = [];
+  let head = 0;
+  let queued = 0;
+  let failure: { error: unknown } | undefined;
+  let ended = false;
+  let stopped = false;
+  let wakeReader: (() => void) | undefined;
+  let wakeFeeder: (() => void) | undefined;
+  const wake = (which: 'reader' | 'feeder'): void => {
+    const w = which === 'reader' ? wakeReader : wakeFeeder;
+    if (which === 'reader') wakeReader = undefined;
+    else wakeFeeder = undefined;
+    w?.();
+  };
+  gunzip.on('data', (b: Buffer) => {
+    queue.push(b);
+    queued += b.length;
+    wake('reader');
+  });
+  gunzip.on('error', (e) => {
+    failure ??= { error: e };
+    wake('reader');
+    wake('feeder');
+  });
+  gunzip.on('end', () => {
+    ended = true;
+    wake('reader');
+  });
+  const feeding = (async () => {
+    try {
+      for await (const chunk of raw) {
+        if (stopped || failure) return;
+        // zlib's input buffer is full: wait until it took the chunk in (or was destroyed)
+        if (!gunzip.write(chunk)) await new Promise<void>((resolve) => {
+          const done = (): void => {
+            gunzip.off('drain', done);
+            gunzip.off('close', done);
+            resolve();
+          };
+          gunzip.on('drain', done);
+          gunzip.on('close', done);
+        });
+        while (queued > GUNZIP_AHEAD && !stopped && !failure) await new Promise<void>((resolve) => (wakeFeeder = resolve));
+        if (stopped || failure) return;
+      }
+      gunzip.end();
+    } catch (e) {
+      // a read error: it ends the iteration like a zlib error
+      failure ??= { error: e };
+      wake('reader');
+    }
+  })();
+  try {
+    for (;;) {
+      if (head < queue.length) {
+        const b = queue[head];
+        queue[head++] = EMPTY;
+        if (head === queue.length) queue.length = head = 0;
+        queued -= b.length;
+        if (queued <= GUNZIP_AHEAD) wake('feeder');
+        yield b;
+        // Let zlib's finished work in: its callback hands over the output and starts inflating the
+        // next piece. Draining the whole queue first (promises only) would leave zlib idle and then
+        // this thread waiting for it.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
+      if (failure) {
+        const e = failure.error;
+        throw (e as NodeJS.ErrnoException)?.code?.startsWith('Z_') ? new GzipError(e) : e;
+      }
+      if (ended) return;
+      await new Promise<void>((resolve) => (wakeReader = resolve));
+    }
+  } finally {
+    stopped = true;
+    wake('feeder');
+    gunzip.destroy();
+    await feeding;
+    await raw.return(undefined);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
  * Scans one file. Throws FileReadError (with a reason a person can act on) when the file cannot be
- * read or its gzip data is corrupt; broken JSON inside is reported as problems in the result.
+ * read or its gzip data is corrupt before any content; broken JSON inside, and gzip data that
+ * breaks after some content, are reported as problems in the result.
  */
 export async function scanFile(file: string, ruleSet: RuleSet, options: ScanFileOptions = {}): Promise<FileScan> {
   const absolute = path.resolve(options.cwd ?? process.cwd(), file);
@@ -172,23 +269,55 @@ export async function scanFile(file: string, ruleSet: RuleSet, options: ScanFile
     // gzip by content, not name: S3 downloads lose their .gz, renamed files keep it
     const gzip = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
 
-    const scan = new StreamingScan(ruleSet, options.scan);
-    const tracker = new StreamPositions({ blockSize: options.blockSize, retainBytes: gzip ? (options.retainGzipBytes ?? DEFAULT_RETAIN_GZIP) : 0, isAscii });
-    for await (const chunk of contentOf(handle, gzip, chunkSize)) {
-      options.signal?.throwIfAborted();
-      scan.push(chunk);
-      tracker.push(chunk);
+    const tracker = new StreamPositions({
+      blockSize: options.blockSize,
+      retainBytes: gzip ? (options.retainGzipBytes ?? DEFAULT_RETAIN_GZIP) : 0,
+      // plain files are read into two buffers that take turns, so their bytes cannot be kept
+      windowBytes: gzip ? (options.gzipWindowBytes ?? DEFAULT_GZIP_WINDOW) : 0,
+      isAscii,
+    });
+    const eager = new EagerResolver(tracker);
+    const user = options.scan;
+    const scan = new StreamingScan(ruleSet, {
+      ...user,
+      onFinding: (f) => {
+        user?.onFinding?.(f);
+        eager.finding(f);
+      },
+      onProblem: (p) => {
+        user?.onProblem?.(p);
+        eager.problem(p);
+      },
+    });
+    let broken: Problem | undefined;
+    try {
+      for await (const chunk of contentOf(handle, gzip, chunkSize)) {
+        options.signal?.throwIfAborted();
+        // the tracker first: what the scanner reports from this chunk is then in its window
+        tracker.push(chunk);
+        eager.retry();
+        scan.push(chunk);
+      }
+    } catch (e) {
+      // nothing decompressed: there is nothing to keep, the file is unreadable
+      if (!(e instanceof GzipError) || tracker.length === 0) throw e;
+      broken = gzipProblem(e, tracker.length);
     }
-    const result = scan.end();
     tracker.end();
+    eager.retry();
+    const result = scan.end();
+    if (broken) {
+      result.problems.push(broken);
+      user?.onProblem?.(broken);
+      eager.problem(broken);
+    }
+    eager.retry(); // what end() reported and could not resolve is left for the request
 
-    const request = tracker.request(reportOffsets(result));
-    const digests = new Map<number, string>();
+    const request = tracker.request(eager.lateOffsets, eager.known);
+    const digests = eager.digests;
     const pending: [number, RecordDigest][] = [];
-    for (const f of result.findings) {
-      if (digests.has(f.recordIndex)) continue;
+    for (const f of eager.lateRecords) {
       const d = new RecordDigest();
-      digests.set(f.recordIndex, '');
       pending.push([f.recordIndex, d]);
       request.watch(f.record, (bytes) => d.update(bytes));
     }
@@ -227,10 +356,65 @@ async function rereadRanges(handle: fs.promises.FileHandle, file: string, reques
 /** Feeds the request by decompressing the file again, stopping after its last range. */
 async function redecompress(handle: fs.promises.FileHandle, file: string, request: PositionRequest, chunkSize: number): Promise<void> {
   let offset = 0;
-  for await (const chunk of contentOf(handle, true, Math.max(chunkSize, GUNZIP_CHUNK))) {
-    request.feed(offset, chunk);
-    offset += chunk.length;
-    if (request.complete) return; // leaving the loop closes the streams
+  try {
+    for await (const chunk of contentOf(handle, true, Math.max(chunkSize, GUNZIP_CHUNK))) {
+      request.feed(offset, chunk);
+      offset += chunk.length;
+      if (request.complete) return; // leaving the loop closes the streams
+    }
+  } catch (e) {
+    // a stream that broke during the scan breaks again at the same place, after what is needed
+    if (!(e instanceof GzipError)) throw e;
   }
   if (!request.complete) throw new FileReadError(file, 'the file changed while it was scanned; scan it again');
+}
+
+/**
+ * Resolves the positions of findings and problems, and the digests of flagged records, as the
+ * scanner reports them, from the tracker's window. Those it cannot resolve yet (an offset at the
+ * very end of what arrived so far) are tried again after the next chunk; those whose bytes left
+ * the window are left for a PositionRequest after the scan.
+ */
+class EagerResolver {
+  /** Raw positions resolved so far. */
+  readonly known = new Map<number, Position>();
+  readonly digests = new Map<number, string>();
+  readonly lateOffsets: number[] = [];
+  /** One finding per flagged record whose digest is still to be taken. */
+  readonly lateRecords: Finding[] = [];
+  private waiting: { offsets: number[]; record?: Finding }[] = [];
+
+  constructor(private readonly tracker: StreamPositions) {}
+
+  finding(f: Finding): void {
+    const record = this.digests.has(f.recordIndex) ? undefined : f;
+    if (record) this.digests.set(f.recordIndex, ''); // taken below, now or later
+    this.try({ offsets: [f.record.start, f.record.end, f.matched.start, f.matched.end], record }, true);
+  }
+
+  problem(p: Problem): void {
+    this.try({ offsets: [p.span.start, p.span.end] }, true);
+  }
+
+  /** Tries the items that waited for more bytes (call after each push, and after end()). */
+  retry(): void {
+    if (this.waiting.length === 0) return;
+    const items = this.waiting;
+    this.waiting = [];
+    for (const item of items) this.try(item, false);
+  }
+
+  private try(item: { offsets: number[]; record?: Finding }, mayWait: boolean): void {
+    const { record } = item;
+    const digest = record ? new RecordDigest() : undefined;
+    const watch = record && digest ? { span: record.record, sink: (bytes: Uint8Array) => digest.update(bytes) } : undefined;
+    if (this.tracker.resolveNow(item.offsets, this.known, watch)) {
+      if (record && digest) this.digests.set(record.recordIndex, digest.hex());
+    } else if (mayWait) {
+      this.waiting.push(item);
+    } else {
+      this.lateOffsets.push(...item.offsets);
+      if (record) this.lateRecords.push(record);
+    }
+  }
 }

@@ -14,6 +14,10 @@
 // request(offsets) lists those byte ranges; the caller feeds them back (from the retained chunks,
 // from the file by position, or from a second decompression) and gets exact positions.
 // The same request can stream arbitrary other spans to a callback (the report digests records).
+//
+// With `windowBytes`, the tracker also keeps the most recent chunks (a bounded window): offsets
+// whose bytes, from their checkpoint on, are still in it resolve at once (resolveNow), so a caller
+// that hears of findings while scanning needs no second pass unless a record outgrew the window.
 
 import type { Position, Span } from '../types';
 
@@ -32,6 +36,11 @@ export interface StreamPositionsOptions {
   retainBytes?: number;
   /** A fast all-ASCII test, tried on long runs first; without it units are counted four bytes at a time. */
   isAscii?: AsciiTest;
+  /**
+   * Keep references to the most recent chunks, at least this many bytes of them (the newest chunk
+   * always, and at most one chunk over), for resolveNow (default 0: no window).
+   */
+  windowBytes?: number;
 }
 
 /** Line/column state at one byte offset. `cr`: the previous byte was \r; `crCol`: the column at that \r. */
@@ -201,12 +210,20 @@ export class StreamPositions {
   private readonly head: number[] = [];
   private retained: Uint8Array[] | null;
   private retainedLength = 0;
+  private readonly windowBytes: number;
+  /** The recent chunks, oldest first; window[0] starts at windowStart. */
+  private readonly window: Uint8Array[] = [];
+  private windowStart = 0;
+  private windowLength = 0;
+  /** The cursor after the last offset resolveNow walked to: ascending requests continue from it. */
+  private memo: { offset: number; cursor: Cursor } | undefined;
 
   constructor(options: StreamPositionsOptions = {}) {
     this.blockSize = Math.max(1, Math.floor(options.blockSize ?? DEFAULT_BLOCK_SIZE));
     this.retainBytes = Math.max(0, options.retainBytes ?? 0);
     this.retained = this.retainBytes > 0 ? [] : null;
     this.isAscii = options.isAscii;
+    this.windowBytes = Math.max(0, options.windowBytes ?? 0);
     const n = 64;
     this.cp = { line: new Float64Array(n), col: new Float64Array(n), crCol: new Float64Array(n), cr: new Uint8Array(n), count: 1 };
   }
@@ -225,7 +242,7 @@ export class StreamPositions {
   /** Bytes this tracker holds: its checkpoint table, and the retained chunks if any. */
   get footprint(): number {
     const cp = this.cp;
-    return cp.line.byteLength + cp.col.byteLength + cp.crCol.byteLength + cp.cr.byteLength + (this.retained !== null ? this.retainedLength : 0);
+    return cp.line.byteLength + cp.col.byteLength + cp.crCol.byteLength + cp.cr.byteLength + Math.max(this.retained !== null ? this.retainedLength : 0, this.windowLength);
   }
 
   /** Whether every pushed chunk is still held (the input stayed within retainBytes). */
@@ -234,8 +251,8 @@ export class StreamPositions {
   }
 
   /**
-   * Feeds the next bytes of the input. When retaining, the chunk is kept by reference: do not
-   * reuse its memory.
+   * Feeds the next bytes of the input. When retaining or keeping a window, the chunk is kept by
+   * reference: do not reuse its memory.
    */
   push(chunk: Uint8Array): void {
     if (this.ended) throw new Error('StreamPositions.push() after end()');
@@ -248,6 +265,15 @@ export class StreamPositions {
         this.retainedLength += n;
       } else {
         this.retained = null; // over budget: from now on the caller supplies the bytes
+      }
+    }
+    if (this.windowBytes > 0) {
+      this.window.push(chunk);
+      this.windowLength += n;
+      while (this.windowLength - this.window[0].length >= this.windowBytes) {
+        const old = this.window.shift()!;
+        this.windowStart += old.length;
+        this.windowLength -= old.length;
       }
     }
     let i = 0;
@@ -308,6 +334,96 @@ export class StreamPositions {
     this.ended = true;
   }
 
+  /**
+   * Resolves these offsets now, from the window, into `into` (raw: PositionRequest.finish applies
+   * the BOM), and streams `watch.span`'s bytes to its sink. All or nothing: returns false, having
+   * done neither, when some byte needed fell out of the window or has not arrived yet (an offset
+   * at the current end needs the next byte, unless end() was called). Cheapest in ascending order.
+   */
+  resolveNow(offsets: readonly number[], into: Map<number, Position>, watch?: { span: Span; sink: (bytes: Uint8Array) => void }): boolean {
+    if (this.window.length === 0) return false;
+    const total = this.total;
+    const from = this.windowStart;
+    const sorted = offsets.slice().sort((a, b) => a - b);
+    if (sorted.length > 0 && !(sorted[0] >= 0 && sorted[sorted.length - 1] <= total)) return false;
+    if (watch && !(watch.span.start >= from && watch.span.end <= total)) return false;
+    // check every offset before walking, so that a refusal changes nothing
+    let memo = this.memo?.offset;
+    for (const raw of sorted) {
+      const o = Math.floor(raw);
+      if (o === total) {
+        if (!this.ended) return false;
+        continue;
+      }
+      if (this.walkStart(o, memo) === undefined) return false;
+      memo = o;
+    }
+    const found: [number, Position][] = [];
+    for (const raw of sorted) {
+      const o = Math.floor(raw);
+      if (o === total) {
+        found.push([o, positionAt(this.cur, undefined)]);
+        continue;
+      }
+      const at = this.walkStart(o, this.memo?.offset)!;
+      const cursor = at === this.memo?.offset ? this.memo.cursor : this.cursorAtBlock(at / this.blockSize);
+      this.walkWindow(cursor, at, o);
+      found.push([o, positionAt(cursor, this.byteAt(o))]);
+      this.memo = { offset: o, cursor };
+    }
+    for (const [o, p] of found) into.set(o, p);
+    if (watch) this.eachWindowPiece(watch.span.start, watch.span.end, (bytes) => watch.sink(bytes));
+    return true;
+  }
+
+  /**
+   * Where a walk to offset `o` (< length) starts: the later of its checkpoint and the memo (when
+   * at or before `o`), provided the window holds the bytes from there; undefined otherwise.
+   */
+  private walkStart(o: number, memo: number | undefined): number | undefined {
+    const from = this.windowStart;
+    const checkpoint = Math.floor(o / this.blockSize) * this.blockSize;
+    const memoOk = memo !== undefined && memo <= o && memo >= from;
+    if (memoOk && memo >= checkpoint) return memo;
+    if (checkpoint >= from) return checkpoint;
+    return memoOk ? memo : undefined;
+  }
+
+  /** Calls `f` with the window's bytes [start, end), in order, piece by piece. */
+  private eachWindowPiece(start: number, end: number, f: (bytes: Uint8Array, from: number, to: number) => void): void {
+    let chunkStart = this.windowStart;
+    for (const chunk of this.window) {
+      const chunkEnd = chunkStart + chunk.length;
+      if (chunkEnd > start && chunkStart < end) {
+        const a = Math.max(start, chunkStart) - chunkStart;
+        const b = Math.min(end, chunkEnd) - chunkStart;
+        f(chunk.subarray(a, b), a, b);
+      }
+      if (chunkEnd >= end) return;
+      chunkStart = chunkEnd;
+    }
+  }
+
+  private walkWindow(cursor: Cursor, from: number, to: number): void {
+    if (from >= to) return;
+    let chunkStart = this.windowStart;
+    for (const chunk of this.window) {
+      const chunkEnd = chunkStart + chunk.length;
+      if (chunkEnd > from && chunkStart < to) advance(cursor, chunk, Math.max(from, chunkStart) - chunkStart, Math.min(to, chunkEnd) - chunkStart, this.isAscii);
+      if (chunkEnd >= to) return;
+      chunkStart = chunkEnd;
+    }
+  }
+
+  private byteAt(offset: number): number | undefined {
+    let chunkStart = this.windowStart;
+    for (const chunk of this.window) {
+      if (offset < chunkStart + chunk.length) return chunk[offset - chunkStart];
+      chunkStart += chunk.length;
+    }
+    return undefined;
+  }
+
   private checkpoint(): void {
     let cp = this.cp;
     if (cp.count === cp.line.length) {
@@ -335,11 +451,12 @@ export class StreamPositions {
 
   /**
    * Prepares the resolution of these offsets (any order, duplicates allowed) after end(). Feed the
-   * request the bytes of its `ranges`; `supplyRetained` does that when retainsAll.
+   * request the bytes of its `ranges`; `supplyRetained` does that when retainsAll. Offsets in
+   * `known` (raw positions from resolveNow) need no bytes, and are part of the result.
    */
-  request(offsets: Iterable<number>): PositionRequest {
+  request(offsets: Iterable<number>, known?: ReadonlyMap<number, Position>): PositionRequest {
     if (!this.ended) throw new Error('StreamPositions.request() before end()');
-    return new PositionRequest(this, offsets);
+    return new PositionRequest(this, offsets, known);
   }
 
   /** Feeds a request from the retained chunks. */
@@ -409,10 +526,12 @@ export class PositionRequest {
   constructor(
     private readonly source: StreamPositions,
     offsets: Iterable<number>,
+    known?: ReadonlyMap<number, Position>,
   ) {
     const length = source.length;
     const size = source.block;
     const byBlock = new Map<number, number[]>();
+    if (known) for (const [o, p] of known) this.resolved.set(clampOffset(o, length), p);
     for (const raw of offsets) {
       const o = clampOffset(raw, length);
       if (this.resolved.has(o)) continue;

@@ -24,6 +24,13 @@ export interface RuleSet {
 export interface ScanOptions {
   /** Skip records the rules provably cannot match without parsing them (default true). */
   prefilter?: boolean;
+  /**
+   * Called with each finding as soon as it is known, during push() or end(), while the record's
+   * bytes were just pushed (a streaming caller can still read them). `related` is filled at end().
+   */
+  onFinding?(finding: Finding): void;
+  /** Called with each problem as soon as it is known, like onFinding. */
+  onProblem?(problem: Problem): void;
 }
 
 /** Compiles every rule's query once. Rules that cannot run here are kept with the reason. */
@@ -51,12 +58,19 @@ export class StreamingScan {
   private readonly findings: Finding[] = [];
   private readonly problems: Problem[] = [];
 
+  private readonly onFinding: ((finding: Finding) => void) | undefined;
+
   constructor(private readonly ruleSet: RuleSet, options: ScanOptions = {}) {
     const prefilter = options.prefilter === false ? undefined : ruleSet.prefilter;
+    this.onFinding = options.onFinding;
+    const onProblem = options.onProblem;
     this.scanner = new RecordScanner(
       {
         record: (r) => this.evaluate(r),
-        problem: (p) => this.problems.push(p),
+        problem: (p) => {
+          this.problems.push(p);
+          onProblem?.(p);
+        },
       },
       { prefilter },
     );
@@ -87,7 +101,7 @@ export class StreamingScan {
       const matchedFields: string[] = [];
       if (!evaluateKql(query, view, matchedFields)) continue;
       const { field, span } = underline(record, matchedFields);
-      this.findings.push({
+      const finding: Finding = {
         rule,
         recordIndex: record.index,
         record: record.span,
@@ -95,7 +109,9 @@ export class StreamingScan {
         matchedField: field,
         fields: investigationValues(view, rule),
         related: [],
-      });
+      };
+      this.findings.push(finding);
+      this.onFinding?.(finding);
     }
   }
 }

@@ -125,22 +125,30 @@ describe('cli/main', () => {
   });
 
   describe('inputs', () => {
-    it('scans .json.gz and reports a corrupt one without losing the others', async () => {
+    it('scans .json.gz and reports a truncated one as a broken file, keeping its records before the cut', async () => {
       const dir = tempDir();
       const a = fs.readFileSync(path.join(ROOT, TREE, 'a.json'));
       fs.mkdirSync(path.join(dir, 'AWSLogs', 'us-east-1'), { recursive: true });
       fs.writeFileSync(path.join(dir, 'AWSLogs', 'us-east-1', 'ok.json.gz'), zlib.gzipSync(a));
-      const gz = zlib.gzipSync(a);
+      // the matching record first, so that it is whole before the cut
+      const records = JSON.parse(a.toString('utf8')).Records as { eventName: string }[];
+      records.sort((x, y) => Number(y.eventName.startsWith('CreateTrafficMirror')) - Number(x.eventName.startsWith('CreateTrafficMirror')));
+      const gz = zlib.gzipSync(JSON.stringify({ Records: records }));
       fs.writeFileSync(path.join(dir, 'AWSLogs', 'us-east-1', 'cut.json.gz'), gz.subarray(0, gz.length - 20));
       const r = await run(['scan', '.', '--format', 'json'], { cwd: dir });
-      assert.equal(r.code, EXIT_ERROR);
-      assert.match(r.stderr, /error: AWSLogs\/us-east-1\/cut\.json\.gz: the gzip data is truncated/);
+      assert.equal(r.code, EXIT_FINDINGS, r.stderr);
       const out = JSON.parse(r.stdout);
-      assert.equal(out.findings.length, 1);
-      assert.equal(out.findings[0].file, 'AWSLogs/us-east-1/ok.json.gz');
-      assert.equal(out.findings[0].compressed, true);
-      assert.equal(out.findings[0].line, 1);
-      assert.deepEqual(out.errors, [{ file: 'AWSLogs/us-east-1/cut.json.gz', message: 'the gzip data is truncated (unexpected end of file)' }]);
+      assert.deepEqual(out.findings.map((f: { file: string }) => f.file).sort(), ['AWSLogs/us-east-1/cut.json.gz', 'AWSLogs/us-east-1/ok.json.gz']);
+      for (const f of out.findings) {
+        assert.equal(f.compressed, true);
+        assert.equal(f.line, 1);
+      }
+      assert.deepEqual(out.errors, []);
+      const cut = out.problems.filter((p: { file: string }) => p.file === 'AWSLogs/us-east-1/cut.json.gz');
+      const gzipProblem = cut.find((p: { message: string }) => /^the gzip stream is truncated after \d+ bytes of content: records before it were scanned/.test(p.message));
+      assert.ok(gzipProblem, JSON.stringify(cut));
+      assert.equal(gzipProblem.severity, 'error');
+      assert.equal(gzipProblem.code, 'json-syntax');
     });
 
     it('an empty folder is an error: nothing was scanned', async () => {

@@ -102,8 +102,16 @@ describe('extension/fileScan', function () {
   it('fails with a clear message for a file that cannot be read', async () => {
     await assert.rejects(scanFilePath(path.join(dir, 'missing.json'), prepared), /no such file/);
     await assert.rejects(scanFilePath(dir, prepared), /is a folder/);
+  });
+
+  it('shows a truncated gzip file as a broken file: the records before the cut, and a problem where it stops', async () => {
     const gz = zlib.gzipSync(jsonLines(2000, 200));
-    await assert.rejects(scanFilePath(write('cut.json.gz', gz.subarray(0, gz.length >> 1)), prepared), /truncated/);
+    const { view, file: info } = await scanFilePath(write('cut.json.gz', gz.subarray(0, gz.length >> 1)), prepared);
+    assert.ok(view.recordCount > 0 && view.recordCount < 2000, `${view.recordCount} records`);
+    assert.ok(view.findings.length > 0);
+    const last = view.problems[view.problems.length - 1];
+    assert.equal(last.severity, 'error');
+    assert.match(last.message, new RegExp(`^the gzip stream is truncated after ${info.bytes} bytes of content`));
   });
 
   it('reads a log for the decompressed view in chunks no larger than asked for', async () => {

@@ -3,10 +3,23 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import fc from 'fast-check';
-import { FileReadError, scanFile } from '../../../src/node/scanFile';
+import { PositionMapper } from '../../../src/core/input/positions';
+import { FileReadError, GUNZIP_CHUNK, scanFile } from '../../../src/node/scanFile';
 import { assertSameAsWhole, record, ruleSet, tempDir } from './helpers';
 
 const enc = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+/** What zlib hands out from a broken gzip stream before it reports the error (the test's oracle). */
+function gunzipUntilError(gz: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const out: Buffer[] = [];
+    const gunzip = zlib.createGunzip();
+    gunzip.on('data', (b: Buffer) => out.push(b));
+    gunzip.on('error', () => resolve(Buffer.concat(out)));
+    gunzip.on('end', () => reject(new Error('the gzip stream did not break')));
+    gunzip.end(gz);
+  });
+}
 
 /** Inputs of every shape, with what makes positions hard: BOM, CRLF, astral characters, broken records. */
 function contents(): Record<string, Buffer> {
@@ -71,21 +84,55 @@ describe('scale/scanFile', () => {
         fc.boolean(),
         fc.integer({ min: 1, max: 17 }),
         fc.integer({ min: 1, max: 50 }),
-        async (name, gz, chunkSize, blockSize) => {
-          const scan = await scanFile(gz ? `${name}.gz` : name, set, { cwd: dir, chunkSize, blockSize, retainGzipBytes: gz && chunkSize % 2 === 0 ? 0 : undefined });
-          assertSameAsWhole(scan, files[name], set, `${name}${gz ? '.gz' : ''} in chunks of ${chunkSize}, blocks of ${blockSize}`);
+        fc.constantFrom(undefined, 0, 1, 16, 100, 400),
+        async (name, gz, chunkSize, blockSize, windowBytes) => {
+          // windows from none to larger than any input: records that outgrow it take the slow path
+          const scan = await scanFile(gz ? `${name}.gz` : name, set, { cwd: dir, chunkSize, blockSize, gzipWindowBytes: windowBytes, retainGzipBytes: gz && chunkSize % 2 === 0 ? 0 : undefined });
+          assertSameAsWhole(scan, files[name], set, `${name}${gz ? '.gz' : ''} in chunks of ${chunkSize}, blocks of ${blockSize}, window ${windowBytes}`);
         },
       ),
       { numRuns: Number(process.env.SCALE_RUNS ?? 40) },
     );
   });
 
-  it('turns corrupt and truncated gzip into a clear per-file error', async () => {
-    const good = zlib.gzipSync(Buffer.concat(Array(300).fill(files['envelope.json'])));
-    fs.writeFileSync(path.join(dir, 'truncated.json.gz'), good.subarray(0, good.length >> 1));
+  it('keeps what decompressed before a truncated or corrupt gzip stream, and marks where it broke', async () => {
+    const lines = [];
+    for (let i = 0; i < 4000; i++) lines.push(JSON.stringify(record(i % 97 === 5 ? 'CreateTrafficMirrorTarget' : 'DescribeInstances', { n: i, u: 'é𝄞'.repeat(i % 3) })));
+    const content = enc(lines.join('\n') + '\n');
+    const good = zlib.gzipSync(content);
     const corrupt = Buffer.from(good);
-    for (let i = 20; i < 60; i++) corrupt[i] ^= 0x5a;
-    fs.writeFileSync(path.join(dir, 'corrupt.json.gz'), corrupt);
+    for (let i = good.length >> 1; i < (good.length >> 1) + 64; i++) corrupt[i] ^= 0x5a;
+    fs.writeFileSync(path.join(dir, 'cut.jsonl.gz'), good.subarray(0, good.length >> 1));
+    fs.writeFileSync(path.join(dir, 'corrupt.jsonl.gz'), corrupt);
+    for (const [name, broken, code, word] of [
+      ['cut.jsonl.gz', good.subarray(0, good.length >> 1), 'json-syntax', 'truncated'],
+      ['corrupt.jsonl.gz', corrupt, 'invalid-encoding', 'corrupt'],
+    ] as const) {
+      const produced = await gunzipUntilError(broken);
+      assert.ok(produced.length > 0 && produced.length < content.length, `${name}: the test input breaks midway`);
+      for (const options of [{}, { gzipWindowBytes: 0, retainGzipBytes: 0, chunkSize: 4096 }, { gzipWindowBytes: 100, chunkSize: 333 }]) {
+        const label = `${name} ${JSON.stringify(options)}`;
+        const scan = await scanFile(name, set, { cwd: dir, ...options });
+        // zlib drops the output of the one inflate call that fails (up to its chunk size): a
+        // truncation fails at the very end and loses nothing, corruption may lose that last piece
+        if (word === 'truncated') assert.equal(scan.size, produced.length, label);
+        else assert.ok(scan.size <= produced.length && produced.length - scan.size <= GUNZIP_CHUNK, `${label}: ${scan.size} of ${produced.length}`);
+        const kept = produced.subarray(0, scan.size);
+        const last = scan.result.problems.pop()!;
+        assert.equal(last.code, code, label);
+        assert.equal(last.severity, 'error', label);
+        assert.deepEqual(last.span, { start: scan.size, end: scan.size }, label);
+        assert.match(last.message, new RegExp(`^the gzip stream is ${word} after ${scan.size} bytes of content: records before it were scanned`), label);
+        // everything before the break is exactly what a whole-buffer scan of those bytes gives
+        assertSameAsWhole(scan, kept, set, label);
+        assert.ok(scan.result.findings.length > 10, `${label}: findings before the break are kept`);
+        assert.deepEqual(scan.positions.positionAt(scan.size), new PositionMapper(kept).positionAt(scan.size), label);
+      }
+    }
+  });
+
+  it('still rejects files it cannot read at all, and gzip that breaks before any content', async () => {
+    fs.writeFileSync(path.join(dir, 'bad-header.json.gz'), Buffer.concat([zlib.gzipSync('{"Records":[]}').subarray(0, 12), enc('garbage garbage garbage')]));
     const rejects = async (file: string, message: RegExp): Promise<void> => {
       await assert.rejects(scanFile(file, set, { cwd: dir, chunkSize: 4096 }), (e: unknown) => {
         assert.ok(e instanceof FileReadError, String(e));
@@ -94,8 +141,7 @@ describe('scale/scanFile', () => {
         return true;
       });
     };
-    await rejects('truncated.json.gz', /^the gzip data is truncated \(unexpected end of file\)$/);
-    await rejects('corrupt.json.gz', /^the gzip data is corrupt \(.+\)$/);
+    await rejects('bad-header.json.gz', /^the gzip data is corrupt \(.+\)$/);
     await rejects('missing.json', /^no such file or folder$/);
     fs.mkdirSync(path.join(dir, 'folder.json'));
     await rejects('folder.json', /^is a folder$/);

@@ -3,6 +3,7 @@ import { isAscii } from 'node:buffer';
 import fc from 'fast-check';
 import { PositionMapper } from '../../../src/core/input/positions';
 import { PositionTable, StreamPositions } from '../../../src/core/input/streamPositions';
+import type { Position } from '../../../src/core/types';
 import { chunksOf, pieces } from './helpers';
 
 // Pieces of text that stress positions: line breaks of every kind, 1- to 4-byte UTF-8, stray
@@ -164,5 +165,68 @@ describe('scale/streamPositions', () => {
     for (const r of request.ranges) request.feed(r.start, chunk.subarray(r.start - (63 << 20), r.end - (63 << 20)));
     // 64 chunks of 2^20 bytes, each with one 2-byte character: 64 units fewer than bytes
     assert.deepEqual(request.finish().positionAt((63 << 20) + 200), { line: 0, character: (63 << 20) + 200 - 64 });
+  });
+
+  it('resolves offsets from its window while streaming, exactly, and leaves the rest to a request', () => {
+    fc.assert(
+      fc.property(
+        bytesArb,
+        pieces(),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), { maxLength: 30 }),
+        fc.boolean(),
+        (bytes, cuts, blockSize, windowBytes, asks, ascii) => {
+          const tracker = new StreamPositions({ blockSize, windowBytes, isAscii: ascii ? isAscii : undefined });
+          const known = new Map<number, Position>();
+          const late: number[] = [];
+          const watched: [number, number, number[]][] = [];
+          const chunks = chunksOf(bytes, cuts);
+          let pushed = 0;
+          // after each chunk, ask for a few offsets and a span among the bytes pushed so far
+          chunks.forEach((c, i) => {
+            tracker.push(c);
+            pushed += c.length;
+            for (const [a, b, when] of asks) {
+              if (when % Math.max(1, chunks.length) !== i) continue;
+              const offsets = [a % (pushed + 1), b % (pushed + 1)];
+              const span = { start: Math.min(...offsets), end: Math.max(...offsets) };
+              const got: number[] = [];
+              if (tracker.resolveNow(offsets, known, { span, sink: (x) => got.push(...x) })) watched.push([span.start, span.end, got]);
+              else late.push(...offsets);
+            }
+          });
+          tracker.end();
+          const request = tracker.request(late, known);
+          for (const r of request.ranges) request.feed(r.start, bytes.subarray(r.start, r.end));
+          const table = request.finish();
+          const mapper = new PositionMapper(bytes);
+          for (const o of [...known.keys(), ...late]) assert.deepEqual(table.positionAt(o), mapper.positionAt(o), `offset ${o}`);
+          for (const [start, end, got] of watched) assert.deepEqual(got, [...bytes.subarray(start, end)]);
+          if (windowBytes === 0) assert.equal(known.size, 0);
+        },
+      ),
+      { numRuns: Number(process.env.SCALE_RUNS ?? 300) },
+    );
+  });
+
+  it('keeps a bounded window: the newest chunk always, older ones while under windowBytes', () => {
+    const tracker = new StreamPositions({ blockSize: 4, windowBytes: 20 });
+    const known = new Map<number, Position>();
+    for (const s of ['abc\n', 'defgh', 'ij\nkl', 'mnopqrstuvwxyz']) tracker.push(Buffer.from(s));
+    // 28 bytes pushed; the window keeps the newest chunks that make at least 20 bytes: 'defgh' on (24 bytes, from offset 4)
+    assert.equal(tracker.resolveNow([2], known), false);
+    assert.equal(known.size, 0, 'a refusal resolves nothing');
+    assert.equal(tracker.resolveNow([12, 13, 27], known), true);
+    assert.deepEqual(known.get(12), { line: 2, character: 0 });
+    assert.deepEqual(known.get(13), { line: 2, character: 1 });
+    assert.deepEqual(known.get(27), { line: 2, character: 15 });
+    // the current end needs the next byte (a \r\n could straddle), until end()
+    assert.equal(tracker.resolveNow([28], known), false);
+    tracker.end();
+    assert.equal(tracker.resolveNow([28], known), true);
+    assert.deepEqual(known.get(28), { line: 2, character: 16 });
+    // the checkpoint table, and the 24 window bytes
+    assert.equal(tracker.footprint, new StreamPositions({ blockSize: 4 }).footprint + 24);
   });
 });
