@@ -3,9 +3,6 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
-import * as zlib from 'node:zlib';
-import { constants as bufferConstants } from 'node:buffer';
 
 /** Names picked up when walking a folder. A file named explicitly is scanned whatever its name. */
 export const SCANNABLE_SUFFIXES: readonly string[] = ['.json', '.jsonl', '.ndjson', '.json.gz', '.jsonl.gz', '.ndjson.gz'];
@@ -30,7 +27,8 @@ export function isScannableName(name: string): boolean {
   return SCANNABLE_SUFFIXES.some((s) => lower.endsWith(s));
 }
 
-function reason(e: unknown): string {
+/** A file-system error in words a person reads. */
+export function ioReason(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   switch (err?.code) {
     case 'ENOENT':
@@ -42,6 +40,8 @@ function reason(e: unknown): string {
       return 'too many levels of symbolic links';
     case 'ENOTDIR':
       return 'not a folder';
+    case 'EISDIR':
+      return 'is a folder';
     default:
       return err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? e);
   }
@@ -80,7 +80,7 @@ export async function expandPaths(args: readonly string[], cwd: string = process
     try {
       real = await fs.promises.realpath(absolute);
     } catch (e) {
-      errors.push({ path: shown, message: `cannot read folder: ${reason(e)}` });
+      errors.push({ path: shown, message: `cannot read folder: ${ioReason(e)}` });
       return;
     }
     if (visitedDirs.has(real)) return; // a symlink back up the tree
@@ -93,7 +93,7 @@ export async function expandPaths(args: readonly string[], cwd: string = process
     try {
       entries = await fs.promises.readdir(absolute, { withFileTypes: true });
     } catch (e) {
-      errors.push({ path: shown, message: `cannot read folder: ${reason(e)}` });
+      errors.push({ path: shown, message: `cannot read folder: ${ioReason(e)}` });
       return;
     }
     entries.sort((a, b) => byPath(a.name, b.name));
@@ -109,7 +109,7 @@ export async function expandPaths(args: readonly string[], cwd: string = process
           isDir = st.isDirectory();
           isFile = st.isFile();
         } catch (e) {
-          if (isScannableName(entry.name)) errors.push({ path: childShown, message: `broken symbolic link: ${reason(e)}` });
+          if (isScannableName(entry.name)) errors.push({ path: childShown, message: `broken symbolic link: ${ioReason(e)}` });
           continue;
         }
       }
@@ -124,7 +124,7 @@ export async function expandPaths(args: readonly string[], cwd: string = process
     try {
       st = await fs.promises.stat(absolute);
     } catch (e) {
-      errors.push({ path: arg, message: reason(e) });
+      errors.push({ path: arg, message: ioReason(e) });
       continue;
     }
     if (st.isDirectory()) await walk(arg, absolute, 0);
@@ -144,45 +144,6 @@ export class FileReadError extends Error {
   }
 }
 
-export interface FileBytes {
-  bytes: Uint8Array;
-  /** The file was gzip data and `bytes` is its decompressed content. */
-  compressed: boolean;
-}
-
-const gunzip = promisify(zlib.gunzip);
-
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
-/**
- * Reads a file to bytes. Gzip is recognised by its magic bytes, not the name (S3 downloads lose
- * their .gz, renamed files keep it); a corrupt or truncated gzip stream is an error with the reason.
- */
-export async function readInputFile(file: string, cwd: string = process.cwd()): Promise<FileBytes> {
-  const absolute = path.resolve(cwd, file);
-  let raw: Buffer;
-  try {
-    raw = await fs.promises.readFile(absolute);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err?.code === 'ERR_FS_FILE_TOO_LARGE') throw new FileReadError(file, 'file too large to read at once (over 2 GiB)');
-    if (err?.code === 'EISDIR') throw new FileReadError(file, 'is a folder');
-    throw new FileReadError(file, reason(e));
-  }
-  if (!isGzip(raw)) return { bytes: raw, compressed: false };
-  try {
-    const bytes = await gunzip(raw, { maxOutputLength: bufferConstants.MAX_LENGTH });
-    return { bytes, compressed: true };
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why =
-      err?.code === 'Z_BUF_ERROR'
-        ? 'the gzip data is truncated (unexpected end of file)'
-        : err?.code === 'ERR_BUFFER_TOO_LARGE'
-          ? 'the gzip data expands beyond the largest buffer this process can hold'
-          : `the gzip data is corrupt (${err?.message ?? String(e)})`;
-    throw new FileReadError(file, why);
-  }
 }

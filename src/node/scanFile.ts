@@ -21,7 +21,7 @@ import { PositionTable, StreamPositions, type PositionRequest } from '../core/in
 import { RecordDigest, reportOffsets } from '../core/report/model';
 import { StreamingScan, type RuleSet, type ScanOptions } from '../core/scan';
 import type { Finding, Position, Problem, ScanResult } from '../core/types';
-import { FileReadError } from './files';
+import { FileReadError, ioReason } from './files';
 
 export { FileReadError } from './files';
 
@@ -66,23 +66,6 @@ export interface FileScan {
   positions: PositionTable;
   /** recordIndex -> digest of the record's bytes, for every record with a finding. */
   digests: Map<number, string>;
-}
-
-function reason(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err?.code) {
-    case 'ENOENT':
-      return 'no such file or folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ELOOP':
-      return 'too many levels of symbolic links';
-    case 'EISDIR':
-      return 'is a folder';
-    default:
-      return err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? e);
-  }
 }
 
 function gzipReason(e: unknown): string {
@@ -259,7 +242,7 @@ export async function scanFile(file: string, ruleSet: RuleSet, options: ScanFile
   try {
     handle = await fs.promises.open(absolute, 'r');
   } catch (e) {
-    throw new FileReadError(file, reason(e));
+    throw new FileReadError(file, ioReason(e));
   }
   try {
     const st = await handle.stat();
@@ -332,7 +315,7 @@ export async function scanFile(file: string, ruleSet: RuleSet, options: ScanFile
   } catch (e) {
     if (e instanceof FileReadError || (e as Error)?.name === 'AbortError') throw e;
     if (e instanceof GzipError) throw new FileReadError(file, e.message);
-    if ((e as NodeJS.ErrnoException)?.code !== undefined) throw new FileReadError(file, reason(e));
+    if ((e as NodeJS.ErrnoException)?.code !== undefined) throw new FileReadError(file, ioReason(e));
     throw e;
   } finally {
     await handle.close().catch(() => undefined);

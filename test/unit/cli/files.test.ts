@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { expandPaths, FileReadError, isScannableName, readInputFile } from '../../../src/node/files';
+import { expandPaths, isScannableName } from '../../../src/node/files';
 import { FIXTURES, ROOT, tempDir } from './helpers';
 
 describe('node/files', () => {
@@ -42,47 +42,6 @@ describe('node/files', () => {
     it('knows the names a folder walk picks up', () => {
       for (const n of ['a.json', 'a.jsonl', 'a.ndjson', 'a.json.gz', 'A.JSON']) assert.ok(isScannableName(n), n);
       for (const n of ['a.txt', 'a.gz', 'a.json.bak', 'json']) assert.ok(!isScannableName(n), n);
-    });
-  });
-
-  describe('readInputFile', () => {
-    it('reads a plain file as it is', async () => {
-      const { bytes, compressed } = await readInputFile(`${FIXTURES}/tree/a.json`, ROOT);
-      assert.equal(compressed, false);
-      assert.deepEqual(Buffer.from(bytes), fs.readFileSync(path.join(ROOT, FIXTURES, 'tree/a.json')));
-    });
-
-    it('gunzips by content, with or without a .gz name', async () => {
-      const dir = tempDir();
-      const text = '{"Records":[]}';
-      fs.writeFileSync(path.join(dir, 'a.json.gz'), zlib.gzipSync(text));
-      fs.writeFileSync(path.join(dir, 'renamed.json'), zlib.gzipSync(text));
-      for (const name of ['a.json.gz', 'renamed.json']) {
-        const { bytes, compressed } = await readInputFile(name, dir);
-        assert.equal(compressed, true);
-        assert.equal(Buffer.from(bytes).toString('utf8'), text);
-      }
-    });
-
-    it('turns a truncated or corrupt gzip file into a clear error, not a crash', async () => {
-      const dir = tempDir();
-      const good = zlib.gzipSync('{"Records":[' + '{"eventName":"X"},'.repeat(200) + '{}]}');
-      fs.writeFileSync(path.join(dir, 'truncated.json.gz'), good.subarray(0, good.length >> 1));
-      const corrupt = Buffer.from(good);
-      corrupt.fill(0xff, 10, 40);
-      fs.writeFileSync(path.join(dir, 'corrupt.json.gz'), corrupt);
-      await assert.rejects(readInputFile('truncated.json.gz', dir), (e: unknown) => {
-        assert.ok(e instanceof FileReadError);
-        assert.equal(e.path, 'truncated.json.gz');
-        assert.match(e.message, /truncated/);
-        return true;
-      });
-      await assert.rejects(readInputFile('corrupt.json.gz', dir), (e: unknown) => e instanceof FileReadError && /gzip data is corrupt/.test(e.message));
-    });
-
-    it('reports a missing or unreadable file by reason', async () => {
-      await assert.rejects(readInputFile('nope.json', ROOT), (e: unknown) => e instanceof FileReadError && e.message === 'no such file or folder');
-      await assert.rejects(readInputFile(FIXTURES, ROOT), (e: unknown) => e instanceof FileReadError && e.message === 'is a folder');
     });
   });
 });
