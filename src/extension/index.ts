@@ -28,6 +28,8 @@ export interface HunterApi {
   scanWorkspace(options?: WorkspaceScanOptions): Promise<WorkspaceScanSummary | undefined>;
   /** The findings tree's data: the rules at the root, and the children of a node. */
   findingsTree: { getChildren(node?: TreeNode): TreeNode[] };
+  /** What the user was told about settings ignored in an untrusted workspace; undefined when trusted. */
+  trustNotice(): string | undefined;
 }
 
 /** Workers for scans: one per spare core, at most two (the host's thread and the OS need the rest). */
@@ -159,6 +161,7 @@ export function activate(context: vscode.ExtensionContext): HunterApi {
   return {
     scanWorkspace: (options) => workspaceScanner.run(options),
     findingsTree: { getChildren: (node) => findingsView.getChildren(node) },
+    trustNotice: () => ruleStore.trustNotice,
   };
 }
 

@@ -12,6 +12,12 @@ import type { Rule, RuleLoadError } from '../core/types';
 import { describeError, type Log } from './log';
 import type { HunterSettings } from './settings';
 
+/** Logged once per load in an untrusted workspace: what the workspace cannot change there. */
+export const RESTRICTED_NOTICE =
+  'Restricted Mode: this workspace is not trusted, so CloudTrail Hunter scans with its bundled rules only and ignores the ' +
+  'workspace settings cloudtrailHunter.ruleFolders, cloudtrailHunter.disabledRules and cloudtrailHunter.severityOverrides ' +
+  '(trust the workspace to use them)';
+
 export class RuleStore implements vscode.Disposable {
   private all: Rule[] = [];
   private enabled: Rule[] = [];
@@ -25,7 +31,14 @@ export class RuleStore implements vscode.Disposable {
   /** What the loaded rules were computed from: folders, trust and disabled ids. */
   private loadedKey: string | undefined;
 
+  private restrictedNotice: string | undefined;
+
   constructor(private readonly log: Log, private readonly settings: () => HunterSettings) {}
+
+  /** What the user is told while the workspace is untrusted (also in the output channel); undefined when trusted. */
+  get trustNotice(): string | undefined {
+    return this.restrictedNotice;
+  }
 
   /** Rules that run (enabled). */
   get rules(): readonly Rule[] {
@@ -63,9 +76,11 @@ export class RuleStore implements vscode.Disposable {
       this.log.error(`bundled rules: ${describeError(e)}`);
     }
     const folders = this.resolveFolders(settings.ruleFolders);
-    if (settings.ruleFolders.length > 0 && !vscode.workspace.isTrusted) {
-      this.log.info('workspace not trusted: cloudtrailHunter.ruleFolders is not loaded (trust the workspace to use its rule folders)');
-    }
+    // VS Code hides the workspace's values of restricted settings in Restricted Mode, so whether the
+    // workspace set any cannot be known here: say what is ignored whenever the workspace is untrusted.
+    const notice = vscode.workspace.isTrusted ? undefined : RESTRICTED_NOTICE;
+    if (notice && notice !== this.restrictedNotice) this.log.warn(notice);
+    this.restrictedNotice = notice;
     const byId = new Map(rules.map((r) => [r.ruleId, r] as const));
     for (const folder of folders) {
       const started = Date.now();
