@@ -391,11 +391,128 @@ export class RecordScanner {
     this.segFrom = from;
     if (this.capturing) this.capSeg = from;
     if (this.watchingKey) this.keySeg = from;
-    let state = this.state;
-    let i = from;
-    const stack = this.stack;
+    this.state = this.loop(buf, from, to, this.state);
+    this.segmentEnd(buf, from, to);
+    this.offset += to - from;
+    this.seg = EMPTY; // do not hold on to the caller's chunk
+  }
 
-    main: while (i < to) {
+  /**
+   * The hot loop: only transitions every record makes (strings, keys, ':', ',', nested '{' and
+   * '}'); anything else, however common, goes through the one call to step() with nothing
+   * changed yet. V8 optimises this loop within the first chunk, and a branch first taken deep
+   * into a file has no type feedback and throws that code away, so no rare branch may live here.
+   * The return after the loop reads nothing: it first runs when the OSR-compiled loop exits.
+   */
+  private loop(buf: Uint8Array, i: number, to: number, state: number): number {
+    const stack = this.stack;
+    while (i < to) {
+      if (state === STRING) {
+        while (i < to && STR_STOP[buf[i]] === 0) i++;
+        if (i === to) return state;
+        if (buf[i] === QUOTE) {
+          if (this.strIsKey) {
+            if (!this.watchingKey) {
+              i++;
+              // `"key":"value"`: straight into the value string
+              if (i + 1 < to && buf[i] === COLON_CH && buf[i + 1] === QUOTE && this.pendingKey === K_NONE) {
+                this.strIsKey = false;
+                i += 2;
+              } else state = COLON;
+              continue;
+            }
+          } else {
+            const d = this.depth;
+            // keyWatchDepth >= 0, so d > 0 here: a value inside a container whose keys are not watched
+            if (d > this.keyWatchDepth) {
+              i++;
+              // `"value","nextKey"`: straight into the next key
+              if (i + 1 < to && buf[i] === COMMA && buf[i + 1] === QUOTE && stack[d - 1] === OBJ) {
+                this.strIsKey = true;
+                i += 2;
+              } else state = AFTER;
+              continue;
+            }
+          }
+        }
+      } else if (state === AFTER) {
+        let b = buf[i];
+        while (WS[b] === 1) {
+          if (++i === to) return state;
+          b = buf[i];
+        }
+        if (b === COMMA) {
+          state = stack[this.depth - 1] === OBJ ? KEY : VALUE;
+          i++;
+          continue;
+        }
+        if (b === RBRACE) {
+          // the end of an object inside an array of records: what close() does when no frame level ends
+          const d = this.depth - 1;
+          if (stack[d] === OBJ && d >= this.rcd && d !== 0 && d >= this.hitsDepth) {
+            this.depth = d;
+            // at rcd it ends a record of an array of records (a top-level one goes through step())
+            if (d === this.rcd && this.inCand) this.candEnd(i);
+            i++;
+            continue; // still AFTER (not the top level)
+          }
+        }
+      } else if (state === KEY || state === KEY_OR_END) {
+        let b = buf[i];
+        while (WS[b] === 1) {
+          if (++i === to) return state;
+          b = buf[i];
+        }
+        if (b === QUOTE && this.depth > this.keyWatchDepth) {
+          this.strIsKey = true;
+          state = STRING;
+          i++;
+          continue;
+        }
+      } else if (state === COLON) {
+        let b = buf[i];
+        while (WS[b] === 1) {
+          if (++i === to) return state;
+          b = buf[i];
+        }
+        if (b === COLON_CH) {
+          state = VALUE;
+          i++;
+          continue;
+        }
+      } else if (state === VALUE || state === VALUE_OR_END) {
+        let b = buf[i];
+        while (WS[b] === 1) {
+          if (++i === to) return state;
+          b = buf[i];
+        }
+        const d = this.depth;
+        if (d !== 0 && this.pendingKey === K_NONE) {
+          // a nested object (not a record's start, not too deep)
+          if (b === LBRACE && d !== this.maxDepth && d !== this.rcd) {
+            stack[d] = OBJ;
+            this.depth = d + 1;
+            state = KEY_OR_END;
+            i++;
+            continue;
+          }
+        }
+      }
+      i = this.step(buf, i, to, state);
+      state = this.state;
+    }
+    return state;
+  }
+
+  /**
+   * The full state machine for the byte at buf[i] (a run of them for strings, numbers, blanks and
+   * recovery): sets this.state, returns where to continue. Kept out of loop() so that its many
+   * rare branches (errors, escapes, the frame, recovery) cannot deoptimise the hot loop.
+   */
+  private step(buf: Uint8Array, i: number, to: number, state: number): number {
+    const stack = this.stack;
+    // a one-pass loop, so the `continue` and `break main` of each case end the step
+    main: do {
       switch (state) {
         case STRING: {
           while (i < to && STR_STOP[buf[i]] === 0) i++;
@@ -693,14 +810,10 @@ export class RecordScanner {
           // DEAD
           i = to;
       }
-    }
-
+    } while (false);
     this.state = state;
-    this.segmentEnd(buf, from, to);
-    this.offset += to - from;
-    this.seg = EMPTY; // do not hold on to the caller's chunk
+    return i;
   }
-
   /** Bytes of partial candidates/keys carry over to the next chunk; also remembers the text context. */
   private segmentEnd(buf: Uint8Array, from: number, to: number): void {
     if (this.capturing && !this.capOversized) this.capAppend(buf, this.capSeg, to);
@@ -954,6 +1067,16 @@ export class RecordScanner {
       this.sink.skipped?.(span);
       return;
     }
+    this.parseCandidate(bytes, s, e, span, topLevel);
+  }
+
+  /**
+   * handleCandidate's rest, for a record the prefilter kept. Apart so that handleCandidate stays
+   * small: V8 optimises a function by the bytecode it runs, and the usual early return (the
+   * prefilter skipping a record) would leave a big one unoptimised for most of a first pass.
+   */
+  private parseCandidate(bytes: Uint8Array, s: number, e: number, span: Span, topLevel: boolean): void {
+    const fileStart = span.start;
     const text = decoder.decode(bytes.subarray(s, e));
     let value: unknown;
     try {
