@@ -96,18 +96,7 @@ export function fileResultFrom(
   positions: PositionLookup,
   extra: { uri?: string; compressed?: boolean } = {},
 ): FileResult {
-  const records = new Map<number, RecordInfo>();
-  for (const f of result.findings) {
-    if (records.has(f.recordIndex)) continue;
-    records.set(f.recordIndex, recordInfo(bytes, f));
-  }
-  return {
-    file,
-    ...extra,
-    result,
-    positions: new PositionSnapshot(positions, reportOffsets(result)),
-    records,
-  };
+  return buildFileResult(file, result, positions, (f) => recordInfo(bytes, f), extra);
 }
 
 export function recordInfo(bytes: Uint8Array, finding: Finding): RecordInfo {
@@ -133,20 +122,30 @@ export function fileResultFromPositions(
   digests: ReadonlyMap<number, string>,
   extra: { uri?: string; compressed?: boolean } = {},
 ): FileResult {
-  const records = new Map<number, RecordInfo>();
-  for (const f of result.findings) {
-    if (records.has(f.recordIndex)) continue;
-    const d = digests.get(f.recordIndex);
-    if (d === undefined) throw new Error(`no digest for record #${f.recordIndex} of ${file}`);
-    records.set(f.recordIndex, { eventId: eventIdOfFinding(f), digest: d });
-  }
-  return {
+  return buildFileResult(
     file,
-    ...extra,
     result,
-    positions: new PositionSnapshot(positions, reportOffsets(result)),
-    records,
-  };
+    positions,
+    (f) => {
+      const d = digests.get(f.recordIndex);
+      if (d === undefined) throw new Error(`no digest for record #${f.recordIndex} of ${file}`);
+      return { eventId: eventIdOfFinding(f), digest: d };
+    },
+    extra,
+  );
+}
+
+/** The FileResult of a scan, with what the reports need of each record that has a finding. */
+function buildFileResult(
+  file: string,
+  result: ScanResult,
+  positions: PositionLookup,
+  recordOf: (finding: Finding) => RecordInfo,
+  extra: { uri?: string; compressed?: boolean },
+): FileResult {
+  const records = new Map<number, RecordInfo>();
+  for (const f of result.findings) if (!records.has(f.recordIndex)) records.set(f.recordIndex, recordOf(f));
+  return { file, ...extra, result, positions: new PositionSnapshot(positions, reportOffsets(result)), records };
 }
 
 /** The event id inside a record's raw bytes: a CloudTrail object, an ECS document, or a CloudTrailEvent string. */
