@@ -19,7 +19,7 @@ await esbuild.build({
 
 const args = process.argv.slice(2);
 try {
-  await esbuild.build({ ...common, entryPoints: { 'worker-engine': 'bench/worker-engine.ts' }, outdir: build });
+  await esbuild.build({ ...common, entryPoints: { 'worker-engine': 'bench/worker-engine.ts', fileScanWorker: 'src/node/fileScanWorker.ts' }, outdir: build });
 } catch (e) {
   const first = e.errors?.[0];
   const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';

@@ -169,7 +169,7 @@ interface FileResult {
 }
 
 const TOOL_LABEL: Record<string, string> = {
-  engine: 'engine (StreamingScan)',
+  engine: 'engine (as the CLI scans)',
   jsonparse: 'JSON.parse + filter',
   jq: 'jq',
   gunzip: 'decompress only (zlib)',

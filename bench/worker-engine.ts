@@ -1,29 +1,35 @@
-// Child process that measures the engine: StreamingScan fed from fs.createReadStream (through
-// zlib for .gz), exactly as a face would feed it. After the timed part, it checks that every
-// finding's byte offsets really point at a matching record, so speed is never bought with sloppy spans.
+// Child process that measures the engine as the CLI runs it: a file through scanFile (the CLI's
+// reader: two read buffers that take turns, or zlib for gzip, with exact line/column positions and
+// record digests resolved), a folder through scanFiles (the CLI's worker pool: one thread per core).
+// After the timed part, it checks that every finding's byte offsets really point at a matching
+// record and that its positions were resolved, so speed is never bought with sloppy spans.
 //   node worker-engine.js <shape> <file-or-folder> [--all-rules] [--no-prefilter]
 // Prints one JSON line: WorkerResult.
 
-import { closeSync, createReadStream, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import * as path from 'node:path';
-import { createGunzip, gunzipSync } from 'node:zlib';
-import { prepareRules, StreamingScan } from '../src/core/scan';
+import { gunzipSync } from 'node:zlib';
+import { prepareRules, type RuleSet } from '../src/core/scan';
+import { reportOffsets } from '../src/core/report/model';
+import { scanFiles } from '../src/node/pool';
 import { loadBundledRules } from '../src/node/ruleFiles';
-import type { ScanResult } from '../src/core/types';
+import { scanFile, type FileScan } from '../src/node/scanFile';
 import type { WorkerResult } from './protocol';
 import { referenceMatch, SEED_RULE_ID } from './reference';
 
-const READ_CHUNK = 1 << 20;
-const GUNZIP_CHUNK = 1 << 18;
 /** Offsets of gz findings are checked against the decompressed text only up to this size. */
 const MAX_GZ_VERIFY = 600_000_000;
 
-async function scanFile(file: string, gz: boolean, ruleSet: ReturnType<typeof prepareRules>, prefilter: boolean): Promise<ScanResult> {
-  const scan = new StreamingScan(ruleSet, { prefilter });
-  const input = createReadStream(file, { highWaterMark: READ_CHUNK });
-  const stream = gz ? input.pipe(createGunzip({ chunkSize: GUNZIP_CHUNK })) : input;
-  for await (const chunk of stream) scan.push(chunk as Buffer);
-  return scan.end();
+/** Scans the files as the CLI does: one on this thread, several on the worker pool. */
+async function scanAll(files: string[], ruleSet: RuleSet, prefilter: boolean): Promise<FileScan[]> {
+  const options = { scan: { prefilter } };
+  if (files.length === 1) return [await scanFile(files[0], ruleSet, options)];
+  // the pool's worker script is bundled next to this one (bench/bench.mjs)
+  const outcomes = await scanFiles(files, ruleSet, { ...options, workerPath: path.join(__dirname, 'fileScanWorker.js') });
+  return outcomes.map((o) => {
+    if (o.error !== undefined) throw new Error(`${o.file}: ${o.error}`);
+    return o.scan;
+  });
 }
 
 /** Reads `[start, end)` of the file's JSON text. */
@@ -47,9 +53,15 @@ function fileReader(file: string, gz: boolean): { read: ByteReader; close(): voi
   };
 }
 
-/** Counts findings whose record span parses to a matching record and whose underline holds the action. */
-function verifyOffsets(file: string, gz: boolean, result: ScanResult): { checked: number; bad: string[] } {
+/**
+ * Counts findings whose record span parses to a matching record, whose underline holds the action,
+ * and whose offsets all have a resolved position.
+ */
+function verifyOffsets(file: string, gz: boolean, scan: FileScan): { checked: number; bad: string[] } {
+  const { result, positions } = scan;
   const bad: string[] = [];
+  const unresolved = reportOffsets(result).filter((o) => !positions.has(o));
+  if (unresolved.length > 0) bad.push(`${path.basename(file)}: ${unresolved.length} offset(s) without a line/column position, e.g. byte ${unresolved[0]}`);
   let reader: ReturnType<typeof fileReader>;
   try {
     reader = fileReader(file, gz);
@@ -107,16 +119,20 @@ async function main(): Promise<void> {
 
   const files = shape === 'folder' ? readdirSync(target).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(target, f)) : [target];
 
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const results: ScanResult[] = [];
-  for (const file of files) results.push(await scanFile(file, gz, ruleSet, prefilter));
+  const scans = await scanAll(files, ruleSet, prefilter);
   const seconds = (performance.now() - t0) / 1000;
+  // user + system time of every thread of this process, over the wall time: ~2 = both cores busy
+  const cpu = process.cpuUsage(cpu0);
+  const coresBusy = (cpu.user + cpu.system) / 1e6 / seconds;
   const maxRssKB = process.resourceUsage().maxRSS;
+  const results = scans.map((s) => s.result);
 
   let records = 0;
   let matches = 0;
   let problems = 0;
-  const notes: string[] = [];
+  const notes: string[] = [`cores busy ${coresBusy.toFixed(2)}`];
   for (const r of results) {
     records += r.recordCount;
     matches += r.findings.filter((f) => f.rule.ruleId === SEED_RULE_ID).length;
@@ -131,7 +147,7 @@ async function main(): Promise<void> {
   let checked = 0;
   const bad: string[] = [];
   for (let i = 0; i < files.length; i++) {
-    const v = verifyOffsets(files[i], gz, results[i]);
+    const v = verifyOffsets(files[i], gz, scans[i]);
     checked += v.checked;
     bad.push(...v.bad);
   }
