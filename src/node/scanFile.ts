@@ -12,6 +12,9 @@
 //
 // A gzip stream that breaks midway (truncated download, corrupt bytes) keeps what came before it:
 // the records before the break are scanned and reported, and a problem marks where it broke.
+// zlib drops the whole output of the inflate call that fails (up to GUNZIP_CHUNK), so after a
+// corrupt stream the content between what was scanned and the break is salvaged by decompressing
+// again and feeding the compressed bytes near the break a few at a time (see salvageGzip).
 
 import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
@@ -19,7 +22,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { PositionTable, StreamPositions, type PositionRequest } from '../core/input/streamPositions';
 import { RecordDigest, reportOffsets } from '../core/report/model';
-import { StreamingScan, type RuleSet, type ScanOptions } from '../core/scan';
+import { scanBytes, StreamingScan, type RuleSet, type ScanOptions } from '../core/scan';
 import type { Finding, Position, Problem, ScanResult } from '../core/types';
 import { FileReadError, ioReason } from './files';
 
@@ -37,6 +40,10 @@ export const GUNZIP_CHUNK = 1 << 18;
 const GUNZIP_AHEAD = 4 << 20;
 /** Bytes read back at once when resolving positions and digests. */
 const REREAD_PIECE = 1 << 20;
+/** Compressed bytes fed at once near a break: zlib then loses only what so few bytes decode to. */
+const SALVAGE_PIECE = 16;
+/** Compressed bytes before the failed call's start also fed in small pieces (zlib reads a little ahead). */
+const SALVAGE_MARGIN = 256;
 
 export interface ScanFileOptions {
   /** Relative paths are resolved against this (default process.cwd()). */
@@ -78,10 +85,19 @@ function gzipReason(e: unknown): string {
 /** Marks errors raised by zlib, so they are told apart from read errors. */
 class GzipError extends Error {
   readonly truncated: boolean;
-  constructor(zlibError: unknown) {
+  /**
+   * @param consumed compressed bytes zlib had taken in before the failing call (its bytesWritten,
+   * which that call does not count): the break is at or after this point of the file
+   */
+  constructor(zlibError: unknown, readonly consumed: number) {
     super(gzipReason(zlibError));
     this.truncated = (zlibError as NodeJS.ErrnoException)?.code === 'Z_BUF_ERROR';
   }
+}
+
+/** Compressed bytes written to zlib at once for this chunk size (contentOf's read size). */
+function readSizeFor(chunkSize: number): number {
+  return Math.max(chunkSize, 64 * 1024);
 }
 
 /** The problem that marks where a gzip stream broke, after `size` bytes of good content. */
@@ -129,7 +145,7 @@ async function* rawChunks(handle: fs.promises.FileHandle, size: number, reuse: b
  * out of the iteration; leaving it early (break) stops reading.
  */
 async function* contentOf(handle: fs.promises.FileHandle, gzip: boolean, chunkSize: number): AsyncGenerator<Buffer> {
-  const readSize = Math.max(chunkSize, 64 * 1024);
+  const readSize = readSizeFor(chunkSize);
   const source = gzip ? gunzipped(rawChunks(handle, readSize, false)) : rawChunks(handle, readSize, true);
   for await (const chunk of source) {
     if (chunk.length <= chunkSize) yield chunk;
@@ -148,7 +164,7 @@ async function* gunzipped(raw: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
   const queue: Buffer[] = [];
   let head = 0;
   let queued = 0;
-  let failure: { error: unknown } | undefined;
+  let failure: { error: unknown; consumed?: number } | undefined;
   let ended = false;
   let stopped = false;
   let wakeReader: (() => void) | undefined;
@@ -165,7 +181,7 @@ async function* gunzipped(raw: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
     wake('reader');
   });
   gunzip.on('error', (e) => {
-    failure ??= { error: e };
+    failure ??= { error: e, consumed: gunzip.bytesWritten };
     wake('reader');
     wake('feeder');
   });
@@ -214,7 +230,7 @@ async function* gunzipped(raw: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
       }
       if (failure) {
         const e = failure.error;
-        throw (e as NodeJS.ErrnoException)?.code?.startsWith('Z_') ? new GzipError(e) : e;
+        throw (e as NodeJS.ErrnoException)?.code?.startsWith('Z_') ? new GzipError(e, failure.consumed ?? 0) : e;
       }
       if (ended) return;
       await new Promise<void>((resolve) => (wakeReader = resolve));
@@ -282,8 +298,26 @@ export async function scanFile(file: string, ruleSet: RuleSet, options: ScanFile
         scan.push(chunk);
       }
     } catch (e) {
+      if (!(e instanceof GzipError)) throw e;
+      // A truncated stream fails on the final flush, which has no input: all its content came out.
+      // A corrupt one fails inside an inflate call whose output zlib drops: get that back.
+      if (!e.truncated) {
+        const salvaged = await salvageGzip(handle, tracker.length, e.consumed, readSizeFor(chunkSize), options.signal);
+        // When zlib gave nothing at first, the data may have broken in its first bytes, where what
+        // it decodes to is noise: unless that holds a record, the file is unreadable, as before.
+        if (tracker.length === 0 && scanBytes(Buffer.concat(salvaged), ruleSet, { prefilter: user?.prefilter }).recordCount === 0) throw e;
+        for (const piece of salvaged) {
+          options.signal?.throwIfAborted();
+          for (let i = 0; i < piece.length; i += chunkSize) {
+            const chunk = piece.subarray(i, i + chunkSize);
+            tracker.push(chunk);
+            eager.retry();
+            scan.push(chunk);
+          }
+        }
+      }
       // nothing decompressed: there is nothing to keep, the file is unreadable
-      if (!(e instanceof GzipError) || tracker.length === 0) throw e;
+      if (tracker.length === 0) throw e;
       broken = gzipProblem(e, tracker.length);
     }
     tracker.end();
@@ -307,7 +341,7 @@ export async function scanFile(file: string, ruleSet: RuleSet, options: ScanFile
     if (!request.complete) {
       if (tracker.retainsAll) tracker.supplyRetained(request);
       else if (!gzip) await rereadRanges(handle, file, request);
-      else await redecompress(handle, file, request, chunkSize);
+      else await redecompress(handle, file, request, chunkSize, options.signal);
     }
     const positions = request.finish();
     for (const [index, d] of pending) digests.set(index, d.hex());
@@ -337,19 +371,110 @@ async function rereadRanges(handle: fs.promises.FileHandle, file: string, reques
 }
 
 /** Feeds the request by decompressing the file again, stopping after its last range. */
-async function redecompress(handle: fs.promises.FileHandle, file: string, request: PositionRequest, chunkSize: number): Promise<void> {
+async function redecompress(handle: fs.promises.FileHandle, file: string, request: PositionRequest, chunkSize: number, signal?: AbortSignal): Promise<void> {
   let offset = 0;
+  const size = Math.max(chunkSize, GUNZIP_CHUNK);
   try {
-    for await (const chunk of contentOf(handle, true, Math.max(chunkSize, GUNZIP_CHUNK))) {
+    for await (const chunk of contentOf(handle, true, size)) {
       request.feed(offset, chunk);
       offset += chunk.length;
       if (request.complete) return; // leaving the loop closes the streams
     }
   } catch (e) {
-    // a stream that broke during the scan breaks again at the same place, after what is needed
     if (!(e instanceof GzipError)) throw e;
+    // A stream that broke during the scan breaks again at the same place. This pass may have lost
+    // the output of its failing call like the scan's did: salvage it the same way, which reaches
+    // the same last byte (its small pieces sit at the same file offsets whatever this pass read).
+    if (!request.complete) {
+      for (const piece of await salvageGzip(handle, offset, e.consumed, readSizeFor(size), signal)) {
+        request.feed(offset, piece);
+        offset += piece.length;
+        if (request.complete) return;
+      }
+    }
   }
   if (!request.complete) throw new FileReadError(file, 'the file changed while it was scanned; scan it again');
+}
+
+/**
+ * The content of a broken gzip stream from decompressed offset `from` to its break, recovered by
+ * decompressing again from the start: the compressed bytes zlib took in without failing
+ * (`consumed`, less a margin) go in large pieces, the rest in SALVAGE_PIECE-byte pieces aligned
+ * to the file's offsets, so the failing call, whose output zlib drops, holds only those few bytes
+ * (and every salvage of the same file stops at the same content byte). Costs one more pass over
+ * the compressed bytes before the break; the small pieces cover at most what one write of the
+ * failed pass held (`lastWrite`, plus the margin): its failing call began inside that write. Stops
+ * after that span, or when it would keep more than the failed call can have dropped, as then the
+ * file changed.
+ */
+async function salvageGzip(
+  handle: fs.promises.FileHandle,
+  from: number,
+  consumed: number,
+  lastWrite: number,
+  signal?: AbortSignal,
+): Promise<Buffer[]> {
+  const slowFrom = Math.max(0, consumed - SALVAGE_MARGIN) - (Math.max(0, consumed - SALVAGE_MARGIN) % SALVAGE_PIECE);
+  const slowEnd = consumed + lastWrite + SALVAGE_PIECE;
+  // the content the failed pass lost is at most one call's output; more means the file changed
+  const keepLimit = 2 * GUNZIP_CHUNK;
+  const gunzip = zlib.createGunzip({ chunkSize: GUNZIP_CHUNK });
+  const kept: Buffer[] = [];
+  let produced = 0;
+  let keptBytes = 0;
+  let done = false;
+  let settle: (() => void) | undefined;
+  const finish = (): void => {
+    done = true;
+    settle?.();
+  };
+  gunzip.on('data', (b: Buffer) => {
+    const start = produced;
+    produced += b.length;
+    if (produced <= from) return; // already scanned
+    const piece = start >= from ? b : b.subarray(from - start);
+    kept.push(piece);
+    keptBytes += piece.length;
+  });
+  gunzip.on('error', finish);
+  gunzip.on('end', finish);
+  gunzip.on('close', finish);
+  // one piece at a time, each fully inflated before the next: the piece that fails is then known small
+  const write = (bytes: Buffer): Promise<void> =>
+    new Promise<void>((resolve) => {
+      settle = resolve;
+      gunzip.write(bytes, () => resolve());
+    });
+  try {
+    let at = 0;
+    let pieces = 0;
+    while (!done && at < slowEnd && keptBytes <= keepLimit) {
+      signal?.throwIfAborted();
+      const want = at < slowFrom ? Math.min(REREAD_PIECE, slowFrom - at) : Math.min(REREAD_PIECE, slowEnd - at);
+      const buf = Buffer.allocUnsafe(want);
+      const { bytesRead } = await handle.read(buf, 0, want, at);
+      if (bytesRead === 0) {
+        // the end of the file: a truncated stream fails on the final flush, with nothing lost
+        const ended = new Promise<void>((resolve) => (settle = resolve));
+        gunzip.end();
+        if (!done) await ended;
+        break;
+      }
+      const bytes = buf.subarray(0, bytesRead);
+      if (at < slowFrom) {
+        await write(bytes);
+      } else {
+        for (let i = 0; i < bytes.length && !done && keptBytes <= keepLimit; i += SALVAGE_PIECE) {
+          await write(bytes.subarray(i, i + SALVAGE_PIECE));
+          if (++pieces % 4096 === 0) signal?.throwIfAborted();
+        }
+      }
+      at += bytesRead;
+    }
+  } finally {
+    gunzip.destroy();
+  }
+  return kept;
 }
 
 /**
