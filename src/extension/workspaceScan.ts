@@ -1,6 +1,6 @@
 // "CloudTrail Hunter: Scan Workspace for Detections": every file matching the workspace-scan globs
-// is read and scanned on the worker threads (never on the extension host's thread), as many at a
-// time as there are workers. Results land in the Results model file by file (diagnostics and the
+// is read and scanned on the worker threads (never on the extension host's thread), two at a time
+// per worker. Results land in the Results model file by file (diagnostics and the
 // findings tree follow); a cancellable progress notification counts the files; a summary ends it.
 // Cancelling stops handing out files and aborts the scans in flight.
 
@@ -112,7 +112,9 @@ export class WorkspaceScanner {
           if (options.cancelAfterFiles !== undefined && done >= options.cancelAfterFiles) cancel.cancel();
         }
       };
-      await Promise.all(Array.from({ length: Math.min(Math.max(1, this.engine.parallelism), files.length) }, lane));
+      // Two files in flight per worker: the next one is already there while the host takes in the
+      // last result, so workers do not sit idle waiting for this (busy) thread.
+      await Promise.all(Array.from({ length: Math.min(2 * Math.max(1, this.engine.parallelism), files.length) }, lane));
       summary.cancelled = cancel.token.isCancellationRequested;
     } catch (e) {
       if (!(e instanceof vscode.CancellationError) && !cancel.token.isCancellationRequested) throw e;

@@ -12,7 +12,9 @@ import { activateExtension, closeAllEditors, findings, fixture, open, ours, reco
 const GZ = 'hunt/2024/05/14/111122223333_CloudTrail_eu-central-1_20240514T1015Z_hunt.json.gz';
 const NDJSON = 'hunt/exports/mirror.ndjson';
 const HUNT_GLOB = 'hunt/**/*.{json,jsonl,ndjson,json.gz}';
-const PERF_FILES = 200;
+// The issue's scale: 1,000 files, ~1 MB each (~1 GB). Generated in before(), deleted in after().
+const PERF_FILES = 1_000;
+const PERF_FILE_BYTES = 1_000_000;
 
 const viewOf = (file: vscode.Uri) => file.with({ scheme: 'cloudtrail-gz' });
 const show = (r: vscode.Range) => `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
@@ -50,24 +52,31 @@ function rangeOn(text: string, line: number, needle: string): vscode.Range {
 /**
  * Measures the event loop: a 10 ms interval whose late ticks are the gaps the host could not answer
  * in, and the loop's utilisation (the share of the time it was running code rather than waiting).
+ * Also the process's CPU time over the wall time: the extension host's process includes its worker
+ * threads, so ~2 on a 2-core machine means both cores were busy.
  */
-function timerProbe(): { stop(): { max: number; long: string[]; busy: number } } {
+function timerProbe(): { stop(): { max: number; long: string[]; over100: number; busy: number; cores: number } } {
   const elu = performance.eventLoopUtilization();
+  const cpu = process.cpuUsage();
   const started = performance.now();
   let last = started;
   let max = 0;
+  let over100 = 0;
   const long: string[] = [];
   const timer = setInterval(() => {
     const now = performance.now();
     const gap = now - last;
     if (gap > max) max = gap;
     if (gap > 50) long.push(`${gap.toFixed(0)} ms at +${(now - started).toFixed(0)} ms`);
+    if (gap > 100) over100++;
     last = now;
   }, 10);
   return {
     stop() {
       clearInterval(timer);
-      return { max, long, busy: performance.eventLoopUtilization(elu).utilization };
+      const wallMs = performance.now() - started;
+      const used = process.cpuUsage(cpu);
+      return { max, long, over100, busy: performance.eventLoopUtilization(elu).utilization, cores: (used.user + used.system) / 1000 / wallMs };
     },
   };
 }
@@ -85,6 +94,7 @@ describe('workspace scan', function () {
     await vscode.commands.executeCommand('cloudtrailHunter.clear');
     await closeAllEditors();
     // The UI stage opens the same workspace folder: leave it as it was.
+    // perf/ (~1 GB) already went in its own block's after(); removing it again costs nothing.
     for (const folder of ['perf', 'big', 'hunt/node_modules']) removeFolder(folder);
   });
 
@@ -229,16 +239,36 @@ describe('workspace scan', function () {
     });
   });
 
-  describe(`${PERF_FILES} generated files, ~50 MB`, () => {
+  describe(`${PERF_FILES} generated files, ~${Math.round((PERF_FILES * PERF_FILE_BYTES) / 1e6)} MB`, () => {
+    let blockStarted = 0;
     before(function () {
-      this.timeout(120_000);
-      // ~1 KB records, 250 a file, the last one flagged: ~250 KB a file.
+      this.timeout(300_000);
+      blockStarted = performance.now();
+      // ~1 KB records, as many as make ~PERF_FILE_BYTES, the last one flagged. One file's content
+      // is built once and written PERF_FILES times: the write is what costs, not the JSON.
       const filler = 'f'.repeat(700);
+      const flagged = JSON.stringify(record('CreateTrafficMirrorSession', { eventID: 'perf-flagged' }));
       const lines: string[] = [];
-      for (let i = 0; i < 249; i++) lines.push(JSON.stringify(record('DescribeInstances', { requestParameters: { filter: filler }, eventID: `perf-${i}` })));
-      lines.push(JSON.stringify(record('CreateTrafficMirrorSession', { eventID: 'perf-flagged' })));
-      const content = lines.join('\n') + '\n';
-      for (let i = 0; i < PERF_FILES; i++) writeFile(`perf/${String(Math.floor(i / 50))}/export-${String(i).padStart(3, '0')}.jsonl`, content);
+      let bytes = flagged.length + 1;
+      for (let i = 0; bytes < PERF_FILE_BYTES; i++) {
+        const line = JSON.stringify(record('DescribeInstances', { requestParameters: { filter: filler }, eventID: `perf-${i}` }));
+        lines.push(line);
+        bytes += line.length + 1;
+      }
+      lines.push(flagged);
+      const content = Buffer.from(lines.join('\n') + '\n');
+      // 50 files a folder, as a real export's date folders would spread them.
+      for (let i = 0; i < PERF_FILES; i++) writeFile(`perf/${String(Math.floor(i / 50)).padStart(2, '0')}/export-${String(i).padStart(4, '0')}.jsonl`, content);
+      console.log(
+        `      (generated ${PERF_FILES} files of ${lines.length} records, ${(content.length / 1e6).toFixed(2)} MB each, ` +
+          `${((PERF_FILES * content.length) / 1e6).toFixed(0)} MB in all, in ${(performance.now() - blockStarted).toFixed(0)} ms)`,
+      );
+    });
+    after(async () => {
+      // A gigabyte should not outlive the block (the run folder goes too, but only at the end).
+      await vscode.commands.executeCommand('cloudtrailHunter.clear');
+      removeFolder('perf');
+      console.log(`      (this block took ${((performance.now() - blockStarted) / 1000).toFixed(1)} s, generating and deleting the files included)`);
     });
 
     const perfFlagged = () => vscode.languages.getDiagnostics().filter(([uri, ds]) => uri.path.includes('/perf/') && ds.some((d) => d.source === 'CloudTrail Hunter'));
@@ -248,12 +278,14 @@ describe('workspace scan', function () {
       const summary = await scanWorkspace({ cancelAfterFiles: 5 });
       assert.equal(summary.cancelled, true);
       assert.equal(summary.files, PERF_FILES);
-      assert.ok(summary.scanned >= 5 && summary.scanned <= 6, `scanned ${summary.scanned} files after cancelling at 5`);
+      // 5, plus at most the 3 other files in flight when it was cancelled (two per worker, two workers)
+      assert.ok(summary.scanned >= 5 && summary.scanned <= 8, `scanned ${summary.scanned} files after cancelling at 5`);
       assert.equal(summary.findings, summary.scanned);
       assert.equal(perfFlagged().length, summary.scanned, 'diagnostics only for the files scanned before the cancel');
     });
 
-    it('keeps the extension host responsive (timer probe) while scanning all of them', async () => {
+    it('keeps the extension host responsive (timer probe) while scanning all of them', async function () {
+      this.timeout(300_000);
       await setSetting('workspaceScan.include', 'perf/**/*.jsonl');
       const idle = timerProbe();
       await sleep(1_000);
@@ -267,15 +299,21 @@ describe('workspace scan', function () {
         scanning = busy.stop();
       }
       const pct = (n: number) => `${(n * 100).toFixed(0)}%`;
+      const mbps = (PERF_FILES * fs.statSync(fixture('perf/00/export-0000.jsonl').fsPath).size) / 1e6 / (summary.ms / 1000);
+      const listed = scanning.long.slice(0, 10).join(', ') + (scanning.long.length > 10 ? `, … ${scanning.long.length - 10} more` : '');
       console.log(
-        `      (workspace scan: ${summary.files} files, ${summary.findings} findings in ${summary.ms} ms; longest event-loop gap ` +
-          `${scanning.max.toFixed(1)} ms while scanning (loop busy ${pct(scanning.busy)}), ${idleGaps.max.toFixed(1)} ms idle before ` +
-          `(busy ${pct(idleGaps.busy)}); gaps over 50 ms: ${scanning.long.join(', ') || 'none'})`,
+        `      (workspace scan: ${summary.files} files, ${summary.findings} findings in ${summary.ms} ms, ${mbps.toFixed(0)} MB/s; ` +
+          `longest event-loop gap ${scanning.max.toFixed(1)} ms while scanning, ${scanning.long.length} gaps over 50 ms, ${scanning.over100} over 100 ms; ` +
+          `loop busy ${pct(scanning.busy)}; cores busy ${scanning.cores.toFixed(2)}; ` +
+          `idle before: longest gap ${idleGaps.max.toFixed(1)} ms, loop busy ${pct(idleGaps.busy)}; gaps over 50 ms: ${listed || 'none'})`,
       );
       assert.equal(summary.cancelled, false);
       assert.equal(summary.files, PERF_FILES);
+      assert.equal(summary.scanned, PERF_FILES);
       assert.equal(summary.findings, PERF_FILES);
       assert.equal(perfFlagged().length, PERF_FILES);
+      // Cores busy is printed, not asserted: it counts this process only (host + workers); on the
+      // 2-core test machine the workbench's browser and the server take the rest (measured 1.27-1.30).
       // Generous: only a host blocked by scanning on its own thread gets near this.
       assert.ok(scanning.max < 1000, `the extension host stalled for ${scanning.max.toFixed(0)} ms`);
     });
