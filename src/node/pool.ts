@@ -1,11 +1,11 @@
-// Scans many files on worker threads (one file at a time per worker, as many workers as cores, at
+// Scans many files on worker threads (two files at a time per worker, as many workers as cores, at
 // most 8), and returns the results in the order of the input whatever order they finish in.
 // Small runs (one file, one core, or a few MB in all) are scanned on the calling thread: starting
 // a worker costs about as much as scanning ten megabytes.
 //
 // Workers receive the rules once (plain data) and compile them themselves. A file that cannot be
-// read, or whose scan throws, is that file's error; a worker that dies takes only its current file
-// with it and is replaced. Findings travel with the index of their rule instead of the rule, and
+// read, or whose scan throws, is that file's error; a worker that dies is replaced, and the file
+// that killed it is that file's error (when it held two, each is tried again alone to tell which). Findings travel with the index of their rule instead of the rule, and
 // are re-linked to the caller's Rule objects, so reports see exactly what an in-thread scan gives.
 
 import * as fs from 'node:fs';
@@ -19,6 +19,8 @@ import { FileReadError, scanFile, type FileScan, type ScanFileOptions } from './
 
 export const WORKER_KIND = 'cloudtrail-hunter/scan-files';
 export const MAX_WORKERS = 8;
+/** Files a worker holds at once (see feed). */
+const FILES_PER_WORKER = 2;
 /** Inputs smaller than this in all are scanned on the calling thread. */
 export const DEFAULT_INLINE_BELOW = 8 << 20;
 /** Gzip files count this many times their size when deciding (CloudTrail compresses ~10x). */
@@ -191,8 +193,10 @@ interface Slot {
   /** worker.threadId, kept: it reads -1 once the thread is gone. */
   thread: number;
   ready: boolean;
-  /** Index into files of the file being scanned. */
-  current: number | undefined;
+  /** Indexes into files of the files sent to it and not answered yet. */
+  current: Set<number>;
+  /** Scanning a file alone, to see whether that file is what killed a worker. */
+  solo: boolean;
   gone: boolean;
 }
 
@@ -201,6 +205,8 @@ class Pool {
   private next = 0;
   private done = 0;
   private readonly slots = new Set<Slot>();
+  /** Files that were in flight together on a worker that died: each is scanned again alone. */
+  private readonly suspects: number[] = [];
   /** Workers that failed before they could take work: the pool is not usable here. */
   private broken = false;
   private finish!: () => void;
@@ -257,7 +263,7 @@ class Pool {
       this.markBroken(); // e.g. rule objects that cannot be cloned
       return;
     }
-    const slot: Slot = { worker, thread: worker.threadId, ready: false, current: undefined, gone: false };
+    const slot: Slot = { worker, thread: worker.threadId, ready: false, current: new Set(), solo: false, gone: false };
     this.slots.add(slot);
     worker.on('message', (m: WorkerMessage) => this.onMessage(slot, m));
     worker.on('error', (e) => this.onGone(slot, `the scan worker failed: ${e?.message ?? String(e)}`));
@@ -270,9 +276,9 @@ class Pool {
       this.feed(slot);
       return;
     }
-    const i = slot.current;
-    if (i === undefined || i !== m.id) return;
-    slot.current = undefined;
+    const i = m.id;
+    if (!slot.current.delete(i)) return;
+    slot.solo = false;
     const file = this.files[i];
     const thread = slot.thread;
     if (m.type === 'done') {
@@ -296,9 +302,12 @@ class Pool {
       this.markBroken();
       return;
     }
-    // a worker that died while scanning a file (out of memory, a crash) takes that file only
-    if (slot.current !== undefined) this.settle(slot.current, { file: this.files[slot.current], thread: slot.thread, error: why });
-    if (this.next < this.files.length && !this.broken) this.spawn();
+    // A worker died while scanning (out of memory, a crash): a file it held alone is the cause and
+    // fails; of two, either may be, so each is tried again alone before anything is blamed.
+    if (slot.current.size === 1) for (const i of slot.current) this.settle(i, { file: this.files[i], thread: slot.thread, error: why });
+    else this.suspects.push(...slot.current);
+    slot.current.clear();
+    if ((this.next < this.files.length || this.suspects.length > 0) && !this.broken) this.spawn();
     this.checkFinished();
   }
 
@@ -308,14 +317,24 @@ class Pool {
   }
 
   private feed(slot: Slot): void {
-    if (this.broken || this.closing || this.next >= this.files.length) {
-      this.checkFinished();
+    if (this.broken || this.closing || slot.solo) return this.checkFinished();
+    if (this.suspects.length > 0) {
+      if (slot.current.size > 0) return;
+      const i = this.suspects.shift()!;
+      slot.current.add(i);
+      slot.solo = true;
+      slot.worker.postMessage({ id: i, file: this.files[i] } satisfies ScanRequestMessage);
       return;
     }
-    const i = this.next++;
-    slot.current = i;
-    const message: ScanRequestMessage = { id: i, file: this.files[i] };
-    slot.worker.postMessage(message);
+    if (this.next >= this.files.length) return this.checkFinished();
+    // Two files per worker: it reads one while it scans the other, and never waits for this thread
+    // to send the next (small files made each worker idle a fifth of the time).
+    while (slot.current.size < FILES_PER_WORKER && this.next < this.files.length) {
+      const i = this.next++;
+      slot.current.add(i);
+      const message: ScanRequestMessage = { id: i, file: this.files[i] };
+      slot.worker.postMessage(message);
+    }
   }
 
   private settle(i: number, outcome: FileOutcome): void {
@@ -327,7 +346,7 @@ class Pool {
   }
 
   private checkFinished(): void {
-    const busy = [...this.slots].some((s) => s.current !== undefined);
+    const busy = this.suspects.length > 0 || [...this.slots].some((s) => s.current.size > 0);
     if (this.done === this.files.length || (this.broken && !busy) || (this.slots.size === 0 && !busy)) this.finish();
   }
 }

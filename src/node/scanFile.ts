@@ -112,14 +112,32 @@ function gzipProblem(e: GzipError, size: number): Problem {
 }
 
 /**
+ * Read buffers of plain files, kept between scans. Fresh memory costs a page fault per 4 KiB on
+ * first touch, and two new 1 MiB buffers per file made a folder of 1 MB files scan at a third of
+ * the speed of one large file. A few are kept (several scans may run at once on a thread).
+ */
+const spareReadBuffers: Buffer[] = [];
+const MAX_SPARE_READ_BUFFERS = 8;
+
+function takeReadBuffer(size: number): Buffer {
+  const i = spareReadBuffers.findIndex((b) => b.length === size);
+  return i < 0 ? Buffer.allocUnsafe(size) : spareReadBuffers.splice(i, 1)[0];
+}
+
+function giveBackReadBuffers(buffers: Buffer[]): void {
+  for (const b of buffers) if (spareReadBuffers.length < MAX_SPARE_READ_BUFFERS) spareReadBuffers.push(b);
+}
+
+/**
  * The file's raw bytes from its start, by position on the open handle (a file stream would close
  * the handle when left early, and the handle is needed again to resolve positions). The next read
  * is already under way while the caller works on a chunk. With `reuse`, two buffers take turns:
  * a chunk is only valid until the next one is asked for (fine for the scanner, which copies what
- * it keeps); without it every chunk is new memory (for consumers that hold on, like zlib).
+ * it keeps), and the buffers serve the next file afterwards; without it every chunk is new memory
+ * (for consumers that hold on, like zlib).
  */
 async function* rawChunks(handle: fs.promises.FileHandle, size: number, reuse: boolean): AsyncGenerator<Buffer> {
-  const spare = reuse ? [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)] : [];
+  const spare = reuse ? [takeReadBuffer(size), takeReadBuffer(size)] : [];
   let turn = 0;
   let position = 0;
   const read = (at: number): Promise<Buffer> => {
@@ -136,7 +154,11 @@ async function* rawChunks(handle: fs.promises.FileHandle, size: number, reuse: b
       yield chunk;
     }
   } finally {
-    next.catch(() => undefined); // a read still in flight when the caller stopped early
+    // a read still in flight when the caller stopped early: its buffer is free once it lands
+    next.then(
+      () => giveBackReadBuffers(spare),
+      () => giveBackReadBuffers(spare),
+    );
   }
 }
 
