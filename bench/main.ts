@@ -241,7 +241,7 @@ async function measureFile(meta: DataMeta, o: Options, jqAvailable: boolean): Pr
       }
       for (const n of m.notes ?? []) {
         if (n.startsWith('OFFSETS WRONG')) row.mismatch ??= 'MISMATCH: wrong offsets';
-        if (!row.notes.includes(n)) row.notes.push(n);
+        if (!PER_RUN_NOTE.test(n) && !row.notes.includes(n)) row.notes.push(n);
       }
       if (!row.best || m.seconds < row.best.seconds) row.best = m;
     }
@@ -250,6 +250,9 @@ async function measureFile(meta: DataMeta, o: Options, jqAvailable: boolean): Pr
 }
 
 // --- reporting -------------------------------------------------------------------------------
+
+/** Notes that differ from run to run (like the engine's "cores busy"): only the best run's are shown. */
+const PER_RUN_NOTE = /^cores busy /;
 
 const fmt = (n: number, digits = 1): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
@@ -273,7 +276,7 @@ function tableRows(results: FileResult[]): string[][] {
         const dec = ratio(row, rows.get('gunzip'));
         if (dec !== undefined) notes.push(`engine/decompress ${fmt(dec, 2)}x`);
       }
-      notes.push(...row.notes);
+      notes.push(...(row.best?.notes ?? []).filter((n) => PER_RUN_NOTE.test(n)), ...row.notes);
       if (!row.best || row.missing) {
         // Short marker in the number column, the reason in the notes.
         const reason = row.missing ?? 'not measured';
