@@ -59,10 +59,18 @@ function unitOf(b: number): number {
 /** Below this, a run is counted byte by byte rather than a word at a time. */
 const SMALL_RUN = 64;
 
+/** Non-ASCII runs longer than this are split, and each piece tested again. */
+const SPLIT_RUN = 1024;
+
 function countUnits(bytes: Uint8Array, from: number, to: number, isAscii: AsciiTest | undefined): number {
   if (to - from < SMALL_RUN) return slowUnits(bytes, from, to);
-  if (isAscii !== undefined && isAscii(bytes.subarray(from, to))) return to - from;
-  return wordUnits(bytes, from, to);
+  if (isAscii === undefined) return wordUnits(bytes, from, to);
+  if (isAscii(bytes.subarray(from, to))) return to - from;
+  if (to - from <= SPLIT_RUN) return wordUnits(bytes, from, to);
+  // Log text is mostly ASCII with a few names or messages that are not: the native test on halves
+  // leaves the counting in JS to the small pieces that hold them.
+  const mid = from + ((to - from) >> 1);
+  return countUnits(bytes, from, mid, isAscii) + countUnits(bytes, mid, to, isAscii);
 }
 
 function slowUnits(bytes: Uint8Array, from: number, to: number): number {

@@ -95,6 +95,34 @@ describe('scale/streamPositions', () => {
     assert.deepEqual(table.positionAt(bytes.indexOf('é')), { line: 0, character: 10 });
   });
 
+  it('counts long lines of mostly ASCII with a few wide characters anywhere exactly (the split count)', () => {
+    const wide = ['é', '中', '𝄞', '\u2028'].map((c) => [...Buffer.from(c)]);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1025, max: 70_000 }),
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: wide.length - 1 })), { maxLength: 12 }),
+        fc.constantFrom(1 << 20, 16 * 1024, 5000),
+        fc.constantFrom(1 << 20, 4096, 777),
+        (length, places, chunk, blockSize) => {
+          const list: number[] = Array.from({ length }, (_, i) => 0x61 + (i % 26));
+          // wide characters spliced in at fractions of the line, some straddling any midpoint
+          for (const [at, w] of [...places].sort((a, b) => b[0] - a[0])) list.splice(Math.floor(at * list.length), 0, ...wide[w]);
+          const bytes = new Uint8Array(list);
+          const mapper = new PositionMapper(bytes);
+          const tracker = new StreamPositions({ blockSize, isAscii });
+          for (let i = 0; i < bytes.length; i += chunk) tracker.push(bytes.subarray(i, i + chunk));
+          tracker.end();
+          const offsets = [0, bytes.length, ...places.map(([at]) => Math.floor(at * bytes.length)), ...Array.from({ length: 20 }, (_, k) => Math.floor((k * bytes.length) / 20))];
+          const request = tracker.request(offsets);
+          for (const r of request.ranges) request.feed(r.start, bytes.subarray(r.start, r.end));
+          const table = request.finish();
+          for (const o of offsets) assert.deepEqual(table.positionAt(o), mapper.positionAt(o), `offset ${o} of ${bytes.length}`);
+        },
+      ),
+      { numRuns: Number(process.env.SCALE_RUNS ?? 60) },
+    );
+  });
+
   it('asks only for the blocks that hold requested offsets, from the checkpoint to the last offset', () => {
     const bytes = Buffer.from('0123456789'.repeat(10)); // 100 bytes, blocks of 16
     const tracker = new StreamPositions({ blockSize: 16 });
