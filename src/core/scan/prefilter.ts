@@ -72,12 +72,14 @@ export function prefilterFor(queries: readonly KqlQuery[]): Prefilter | undefine
     // thousands of ORed values), testing costs more than parsing the record and evaluating it.
     if (literals.size > MAX_LITERALS) return undefined;
   }
+  const gate = sharedPrefix(alternatives);
   // Per call: 0 = not searched yet, 1 = found, 2 = absent. Reused, so no allocation per record.
   const seen = new Uint8Array(literals.size);
   return (bytes, start, end, hasBackslash) => {
     // A view bounded at the record, so a search never runs on into the rest of the buffer.
     const record = bytes.subarray(start, end);
     if (hasBackslash && (escapable || mayHideLiteral(record, nonAscii))) return true;
+    if (gate && !gate.foundIn(record)) return false;
     seen.fill(0);
     return alternatives.some((clause) =>
       clause.every((n) => {
@@ -88,12 +90,34 @@ export function prefilterFor(queries: readonly KqlQuery[]): Prefilter | undefine
   };
 }
 
+/** Shorter shared prefixes rule out too few records to pay for their search. */
+const MIN_GATE_BYTES = 4;
+
+/**
+ * One search instead of one per alternative: when the first (longest) literal of every alternative
+ * starts with the same text, as `CreateTrafficMirrorFilter`, `...Session` and `...Target` do, a
+ * record without that text matches none of them. Undefined when there is no such prefix.
+ */
+function sharedPrefix(alternatives: readonly Needle[][]): Needle | undefined {
+  if (alternatives.length < 2) return undefined;
+  let prefix = alternatives[0][0].literal;
+  for (const clause of alternatives) {
+    const lit = clause[0].literal;
+    let k = 0;
+    while (k < prefix.length && k < lit.length && prefix.charCodeAt(k) === lit.charCodeAt(k)) k++;
+    prefix = prefix.slice(0, k);
+  }
+  // whole characters only: a cut inside a surrogate pair has no UTF-8 bytes of its own
+  if (/[\ud800-\udbff]$/.test(prefix)) prefix = prefix.slice(0, -1);
+  return new TextEncoder().encode(prefix).length >= MIN_GATE_BYTES ? new Needle(prefix, -1) : undefined;
+}
+
 /** A literal to search for, anchored on its rarest byte so the native byte search jumps far. */
 class Needle {
   readonly bytes: Uint8Array;
   private readonly anchor: number; // index in bytes of the byte searched for first
 
-  constructor(literal: string, readonly id: number) {
+  constructor(readonly literal: string, readonly id: number) {
     this.bytes = new TextEncoder().encode(literal);
     let best = 0;
     for (let i = 1; i < this.bytes.length; i++) if (commonness(this.bytes[i]) < commonness(this.bytes[best])) best = i;

@@ -202,6 +202,25 @@ describe('prefilter', () => {
     assert.ok(test('{"eventSource":"ec2.amazonaws.com","eventName":"\\u0052unInstances","note":"caf\\u00e9"}'));
   });
 
+  it('rules out records without the prefix every alternative shares, and only those', () => {
+    const keep = (queries: string[], record: string) => {
+      const pf = prefilterFor(queries.map((q) => parseKql(q)));
+      assert.ok(pf);
+      const b = enc(record);
+      return pf(b, 0, b.length, record.includes('\\'));
+    };
+    const mirror = 'event.provider:ec2.amazonaws.com and event.action:(CreateTrafficMirrorFilter or CreateTrafficMirrorSession)';
+    assert.ok(keep([mirror], '{"eventSource":"ec2.amazonaws.com","eventName":"CreateTrafficMirrorSession"}'));
+    assert.ok(keep([mirror], '{"eventSource":"ec2.amazonaws.com","eventName":"CreateTrafficMirrorFilter"}'));
+    assert.ok(!keep([mirror], '{"eventSource":"ec2.amazonaws.com","eventName":"CreateTrafficMirrorTarget"}'));
+    assert.ok(!keep([mirror], '{"eventSource":"ec2.amazonaws.com","eventName":"CreateTrafficMirro"}'));
+    // another query's alternatives share nothing with these: its records are kept
+    assert.ok(keep([mirror, 'event.action:RunInstances'], '{"eventName":"RunInstances"}'));
+    // a prefix cut inside a surrogate pair keeps the whole characters before it only
+    assert.ok(keep(['event.action:(abcd\u{1F600}x or abcd\u{1F601}y)'], '{"eventName":"abcd\u{1F601}y"}'));
+    assert.ok(!keep(['event.action:(abcd\u{1F600}x or abcd\u{1F601}y)'], '{"eventName":"abce\u{1F601}y"}'));
+  });
+
   it('keeps every record with a \\u escape when a literal is not ASCII', () => {
     const pf = prefilterFor([parseKql('event.action:Café')]);
     assert.ok(pf);
