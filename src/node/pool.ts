@@ -5,8 +5,9 @@
 //
 // Workers receive the rules once (plain data) and compile them themselves. A file that cannot be
 // read, or whose scan throws, is that file's error; a worker that dies is replaced, and the file
-// that killed it is that file's error (when it held two, each is tried again alone to tell which). Findings travel with the index of their rule instead of the rule, and
-// are re-linked to the caller's Rule objects, so reports see exactly what an in-thread scan gives.
+// that killed it is that file's error (when it held two, each is tried again alone to tell which).
+// Findings travel with the index of their rule instead of the rule, and are re-linked to the
+// caller's Rule objects, so reports see exactly what an in-thread scan gives.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -320,21 +321,20 @@ class Pool {
     if (this.broken || this.closing || slot.solo) return this.checkFinished();
     if (this.suspects.length > 0) {
       if (slot.current.size > 0) return;
-      const i = this.suspects.shift()!;
-      slot.current.add(i);
       slot.solo = true;
-      slot.worker.postMessage({ id: i, file: this.files[i] } satisfies ScanRequestMessage);
+      this.send(slot, this.suspects.shift()!);
       return;
     }
     if (this.next >= this.files.length) return this.checkFinished();
     // Two files per worker: it reads one while it scans the other, and never waits for this thread
     // to send the next (small files made each worker idle a fifth of the time).
-    while (slot.current.size < FILES_PER_WORKER && this.next < this.files.length) {
-      const i = this.next++;
-      slot.current.add(i);
-      const message: ScanRequestMessage = { id: i, file: this.files[i] };
-      slot.worker.postMessage(message);
-    }
+    while (slot.current.size < FILES_PER_WORKER && this.next < this.files.length) this.send(slot, this.next++);
+  }
+
+  private send(slot: Slot, i: number): void {
+    slot.current.add(i);
+    const message: ScanRequestMessage = { id: i, file: this.files[i] };
+    slot.worker.postMessage(message);
   }
 
   private settle(i: number, outcome: FileOutcome): void {
