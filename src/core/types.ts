@@ -79,9 +79,18 @@ export interface RecordSink {
 
 /**
  * A test a record's raw bytes must pass to be parsed at all. `hasBackslash` tells whether the
- * record's bytes contain any escape sequence; a sound prefilter returns true (keep) in that case.
+ * record's bytes contain any escape sequence, which could hide a literal.
  */
-export type Prefilter = (bytes: Uint8Array, start: number, end: number, hasBackslash: boolean) => boolean;
+export type Prefilter = ((bytes: Uint8Array, start: number, end: number, hasBackslash: boolean) => boolean) & {
+  /** UTF-8 bytes without which a record is not kept, unless an escape of `requiredHiddenBy` may spell them. */
+  readonly required?: Uint8Array;
+  /**
+   * Which escapes may spell `required` differently: any (`\"` and the like, for text with quotes,
+   * backslashes, slashes or control characters), `\u` escapes (for text beyond ASCII), or only the
+   * `\u00XX` escapes of ASCII characters.
+   */
+  readonly requiredHiddenBy?: 'any-escape' | 'unicode-escape' | 'ascii-unicode-escape';
+};
 
 // ---------------------------------------------------------------------------------------------
 // Documents as rules see them (ECS)

@@ -44,6 +44,7 @@
 import type { FileShape, Prefilter, Problem, ProblemCode, RecordSink, Span } from '../types';
 import { BytesText, elementValues, memberValue, memberValues } from './locate';
 import { EmbeddedRecord, Json, SOURCE_PREFIX, TextRecord, classify, holdsRecords, isObject, looksLikeRecordStrict } from './records';
+import { Skimmer } from './skim';
 
 export interface ScannerOptions {
   /** Called with a record's raw bytes before parsing; `false` skips the record unparsed. */
@@ -52,6 +53,8 @@ export interface ScannerOptions {
   maxDepth?: number;
   /** Largest record accepted, in bytes (default 64 MiB); larger records are reported and skipped. */
   maxRecordBytes?: number;
+  /** Read whole records of an array of records with the WebAssembly fast path (default true). */
+  fastPath?: boolean;
 }
 
 export const DEFAULT_MAX_DEPTH = 512;
@@ -161,6 +164,8 @@ export class RecordScanner {
   private readonly prefilter?: Prefilter;
   private readonly maxDepth: number;
   private readonly maxRecordBytes: number;
+  private fastPath: boolean;
+  private skimmer: Skimmer | null = null;
 
   /** File offset of the next byte pushed. */
   private offset = 0;
@@ -259,6 +264,7 @@ export class RecordScanner {
     this.prefilter = options.prefilter;
     this.maxDepth = Math.max(1, Math.floor(options.maxDepth ?? DEFAULT_MAX_DEPTH));
     this.maxRecordBytes = Math.max(2, Math.floor(options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES));
+    this.fastPath = options.fastPath ?? true;
     this.stack = new Uint8Array(this.maxDepth + 1);
   }
 
@@ -301,6 +307,10 @@ export class RecordScanner {
     if (!this.headDone) this.flushHead();
     this.ended = true;
     if (!this.dead) this.finish();
+    if (this.skimmer) {
+      this.skimmer.release();
+      this.skimmer = null;
+    }
     this.finalShape = this.computeShape(true);
     if (this.finalShape === 'digest') {
       this.report(
@@ -391,6 +401,7 @@ export class RecordScanner {
     this.segFrom = from;
     if (this.capturing) this.capSeg = from;
     if (this.watchingKey) this.keySeg = from;
+    if (this.skimmer) this.skimmer.forget();
     this.state = this.loop(buf, from, to, this.state);
     this.segmentEnd(buf, from, to);
     this.offset += to - from;
@@ -495,6 +506,15 @@ export class RecordScanner {
             state = KEY_OR_END;
             i++;
             continue;
+          }
+          // a record of an array of records
+          if (b === LBRACE && d === this.rcd && this.fastPath) {
+            const e = this.skimRecord(buf, i, to);
+            if (e >= 0) {
+              i = e;
+              state = AFTER;
+              continue;
+            }
           }
         }
       }
@@ -961,6 +981,33 @@ export class RecordScanner {
 
   // ---------------------------------------------------------------------------------------------
   // candidates: buffering and handling
+
+  /**
+   * The fast path for a record that starts at buf[i] and ends in this chunk: the index past it once
+   * handled, or -1 when the state machine must read it (see skim.ts).
+   */
+  private skimRecord(buf: Uint8Array, i: number, to: number): number {
+    // not for bytes being replayed, nor where the record's keys are watched by the frame
+    if (buf !== this.seg || this.inCand || this.depth + 1 <= this.keyWatchDepth) return -1;
+    let s = this.skimmer;
+    if (s === null) {
+      s = this.skimmer = Skimmer.acquire();
+      if (s === null) {
+        this.fastPath = false;
+        return -1;
+      }
+      s.setRequired(this.prefilter);
+    }
+    const e = s.object(buf, i, to, this.maxDepth - this.depth);
+    if (e < 0 || e - i > this.maxRecordBytes) return -1;
+    this.quiet = false; // as candEnd: a complete element confirms recovery
+    if (s.ruledOut && !this.rcdLookup) {
+      // what the prefilter would say, from the search the fast path already made
+      this.count++;
+      this.sink.skipped?.({ start: this.base + i, end: this.base + e });
+    } else this.handleCandidate(buf, i, e, this.base + i, this.rcdLookup, s.backslash);
+    return e;
+  }
 
   private candStart(i: number): void {
     this.inCand = true;

@@ -24,6 +24,8 @@ export interface RuleSet {
 export interface ScanOptions {
   /** Skip records the rules provably cannot match without parsing them (default true). */
   prefilter?: boolean;
+  /** Read records with the WebAssembly fast path where it applies (default true; see input/skim.ts). */
+  fastPath?: boolean;
   /**
    * Called with each finding as soon as it is known, during push() or end(), while the record's
    * bytes were just pushed (a streaming caller can still read them). `related` is filled at end().
@@ -72,7 +74,7 @@ export class StreamingScan {
           onProblem?.(p);
         },
       },
-      { prefilter },
+      { prefilter, fastPath: options.fastPath },
     );
   }
 

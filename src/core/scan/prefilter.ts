@@ -75,7 +75,7 @@ export function prefilterFor(queries: readonly KqlQuery[]): Prefilter | undefine
   const gate = sharedPrefix(alternatives);
   // Per call: 0 = not searched yet, 1 = found, 2 = absent. Reused, so no allocation per record.
   const seen = new Uint8Array(literals.size);
-  return (bytes, start, end, hasBackslash) => {
+  const test = (bytes: Uint8Array, start: number, end: number, hasBackslash: boolean): boolean => {
     // A view bounded at the record, so a search never runs on into the rest of the buffer.
     const record = bytes.subarray(start, end);
     if (hasBackslash && (escapable || mayHideLiteral(record, nonAscii))) return true;
@@ -88,6 +88,11 @@ export function prefilterFor(queries: readonly KqlQuery[]): Prefilter | undefine
       }),
     );
   };
+  // what test() rules a record out on first: the shared prefix, or the only alternative's longest
+  // literal; the escapes it gives way to are those test() gives way to
+  const required = gate?.bytes ?? (alternatives.length === 1 ? alternatives[0][0].bytes : undefined);
+  const requiredHiddenBy = escapable ? 'any-escape' : nonAscii ? 'unicode-escape' : 'ascii-unicode-escape';
+  return Object.assign(test, { required, requiredHiddenBy } as const);
 }
 
 /** Shorter shared prefixes rule out too few records to pay for their search. */

@@ -1,0 +1,159 @@
+// The record scanner's fast path: wasm/skim.ts, compiled to WebAssembly, validates a whole record
+// and finds its end with string bodies checked 16 bytes at a time. The scanner's state machine
+// stays the reference: whatever the fast path refuses (errors, records cut by a chunk's end, deep
+// nesting) it reads again itself, so messages and recovery are unchanged.
+//
+// WebAssembly reads only its own memory, so the bytes are copied in: a window of WINDOW bytes from
+// the record being skimmed, grown for a longer record up to the largest record the scanner accepts.
+
+import type { Prefilter } from '../types';
+import { SKIM_WASM } from './skimWasm';
+
+// The few WebAssembly names used (TypeScript declares them only in its DOM library, not loaded here).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+type WasmModule = object;
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule) => { exports: unknown };
+};
+
+interface SkimExports {
+  memory: WasmMemory;
+  needleStart(): number;
+  dataStart(): number;
+  setNeedle(length: number): void;
+  flags(): number;
+  skim(start: number, end: number, levels: number): number;
+}
+
+const INCOMPLETE = -1;
+// flags() bits
+const BACKSLASH = 1;
+const ABSENT = 2;
+const UNICODE_ESCAPE = 4;
+const ASCII_ESCAPE = 8;
+const NEEDLE_ROOM = 256;
+const WINDOW = 1 << 20;
+const MAX_WINDOW = 64 << 20;
+/** Instances kept for reuse: one per scanner in use at a time (a nested scan takes a second). */
+const POOL_LIMIT = 8;
+
+let compiled: WasmModule | null | undefined;
+
+function wasmModule(): WasmModule | null {
+  if (compiled === undefined) {
+    try {
+      const text = atob(SKIM_WASM);
+      const bytes = new Uint8Array(text.length);
+      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+      compiled = new WebAssembly.Module(bytes);
+    } catch {
+      compiled = null; // no WebAssembly here (e.g. node --jitless): the state machine does it all
+    }
+  }
+  return compiled ?? null;
+}
+
+const pool: Skimmer[] = [];
+
+export class Skimmer {
+  /** Whether the last object accepted held a backslash. */
+  backslash = false;
+  /** Whether the last object accepted lacks the required text, and holds no escape that could spell it. */
+  ruledOut = false;
+  /** The flags() bits of the escapes that may spell the required text. */
+  private hiding = BACKSLASH;
+
+  private readonly exports: SkimExports;
+  private memory: Uint8Array;
+  private readonly base: number;
+  /** The window: src[from, to) is in memory at base. */
+  private src: Uint8Array | null = null;
+  private from = 0;
+  private to = 0;
+  private capacity = WINDOW;
+
+  private constructor(exports: SkimExports) {
+    this.exports = exports;
+    this.base = exports.dataStart();
+    this.memory = this.reserve(WINDOW);
+  }
+
+  private reserve(capacity: number): Uint8Array {
+    const memory = this.exports.memory;
+    const need = this.base + capacity;
+    const have = memory.buffer.byteLength;
+    if (need > have) memory.grow(Math.ceil((need - have) / 65536));
+    this.capacity = capacity;
+    return new Uint8Array(memory.buffer);
+  }
+
+  /** A skimmer for one scanner's use; null when WebAssembly is not available. */
+  static acquire(): Skimmer | null {
+    const pooled = pool.pop();
+    if (pooled) return pooled;
+    const m = wasmModule();
+    if (!m) return null;
+    try {
+      return new Skimmer(new WebAssembly.Instance(m).exports as unknown as SkimExports);
+    } catch {
+      return null;
+    }
+  }
+
+  /** The prefilter's required text (see Prefilter.required); none: nothing is ruled out. */
+  setRequired(prefilter: Prefilter | undefined): void {
+    const text = prefilter?.required;
+    const usable = text !== undefined && text.length >= 2 && text.length <= NEEDLE_ROOM;
+    if (usable) this.memory.set(text, this.exports.needleStart());
+    this.exports.setNeedle(usable ? text.length : 0);
+    const by = prefilter?.requiredHiddenBy;
+    this.hiding = by === 'ascii-unicode-escape' ? ASCII_ESCAPE : by === 'unicode-escape' ? UNICODE_ESCAPE : BACKSLASH;
+  }
+
+  release(): void {
+    this.forget();
+    this.setRequired(undefined);
+    // memory grown for a huge record is not kept
+    if (this.capacity === WINDOW && pool.length < POOL_LIMIT && !pool.includes(this)) pool.push(this);
+  }
+
+  /** The bytes given before may have changed (a reused read buffer): copy afresh next time. */
+  forget(): void {
+    this.src = null;
+  }
+
+  /**
+   * buf[i] is '{': the index just past the JSON object starting there when it is valid and ends
+   * before `to`, else -1. `levels`: the nesting (this object included) the caller accepts.
+   */
+  object(buf: Uint8Array, i: number, to: number, levels: number): number {
+    if (buf !== this.src || i < this.from || i >= this.to) this.load(buf, i, to);
+    let r = this.exports.skim(this.base + (i - this.from), this.base + (this.to - this.from), levels);
+    // the window ended inside the object, not the bytes: move the window to the object, or widen it
+    while (r === INCOMPLETE && this.to < to) {
+      if (i === this.from) {
+        if (this.capacity >= MAX_WINDOW) break;
+        this.memory = this.reserve(this.capacity * 2);
+      }
+      this.load(buf, i, to);
+      r = this.exports.skim(this.base, this.base + (this.to - i), levels);
+    }
+    if (r < 0) return -1;
+    const flags = this.exports.flags();
+    this.backslash = (flags & BACKSLASH) !== 0;
+    this.ruledOut = (flags & ABSENT) !== 0 && (flags & this.hiding) === 0;
+    return this.from + (r - this.base);
+  }
+
+  private load(buf: Uint8Array, i: number, to: number): void {
+    const n = Math.min(to - i, this.capacity);
+    this.memory.set(buf.subarray(i, i + n), this.base);
+    this.src = buf;
+    this.from = i;
+    this.to = i + n;
+  }
+}

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { Skimmer } from '../../../src/core/input/skim';
+import { prefilterFor } from '../../../src/core/scan/prefilter';
+import { parseKql } from '../../../src/core/kql';
+import { ct, enc, fixture, scanChunked, summary } from './helpers';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+
+function skimmer(): Skimmer {
+  const s = Skimmer.acquire();
+  assert.ok(s, 'WebAssembly is available in Node');
+  return s;
+}
+
+/** The fast path's answer for text that starts with '{': the end index or -1. */
+function skim(text: string | Uint8Array, levels = 512): number {
+  const bytes = typeof text === 'string' ? enc(text) : text;
+  const s = skimmer();
+  try {
+    return s.object(bytes, 0, bytes.length, levels);
+  } finally {
+    s.release();
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** What the fast path must agree with: the bytes are UTF-8, JSON.parse takes them, and hold an object. */
+function isJsonObject(bytes: Uint8Array): boolean {
+  try {
+    const v: unknown = JSON.parse(strictUtf8.decode(bytes));
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
+describe('input: the WebAssembly fast path (skim)', () => {
+  it('the committed WebAssembly is what wasm/skim.ts compiles to', function () {
+    this.timeout(60000);
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-wasm.mjs'), '--check'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  describe('accepts exactly the objects JSON.parse accepts', () => {
+    const valid = [
+      '{}',
+      '{ }',
+      '{"a":1}',
+      ' {"a" : [ 1 , -0.5e+10 , 0 , 1E3 , -0 , 12.75 ] }'.trim(),
+      '{"a":{"b":{"c":[[],{}]}}}',
+      '{"t":true,"f":false,"n":null}',
+      '{"s":"\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u0041 \\uD834\\uDD1E \\ud800"}',
+      '{"u":"é 中 𝄞 \u007f"}',
+      '{\n\t"a":\r\n1\n}',
+      `{"long":"${'x'.repeat(1000)}"}`,
+      `{"mixed":"${'ab\\"c'.repeat(50)}é${'y'.repeat(33)}"}`,
+    ];
+    for (const text of valid) {
+      it(`accepts ${JSON.stringify(text.length > 50 ? text.slice(0, 47) + '...' : text)}`, () => {
+        assert.ok(isJsonObject(enc(text)), 'test input is valid');
+        assert.equal(skim(text), enc(text).length);
+        // and stops at its end when more follows
+        assert.equal(skim(text + ',{"next":1}'), enc(text).length);
+      });
+    }
+
+    const invalid: [string, string | Uint8Array][] = [
+      ['a trailing comma in an object', '{"a":1,}'],
+      ['a trailing comma in an array', '{"a":[1,]}'],
+      ['a missing colon', '{"a" 1}'],
+      ['a missing comma', '{"a":1 "b":2}'],
+      ['an unquoted key', '{a:1}'],
+      ['a single-quoted string', "{'a':1}"],
+      ['a leading zero', '{"a":01}'],
+      ['a bare dot', '{"a":1.}'],
+      ['a leading dot', '{"a":.5}'],
+      ['a lone minus', '{"a":-}'],
+      ['an empty exponent', '{"a":1e}'],
+      ['a plus sign', '{"a":+1}'],
+      ['NaN', '{"a":NaN}'],
+      ['a truncated literal', '{"a":tru}'],
+      ['a misspelt literal', '{"a":nul1}'],
+      ['a bad escape', '{"a":"\\x"}'],
+      ['a short \\u escape', '{"a":"\\u12G4"}'],
+      ['a raw control character', '{"a":"x\ty"}'],
+      ['a raw line break in a string', '{"a":"x\ny"}'],
+      ['a mismatched bracket', '{"a":[1}'],
+      ['a mismatched brace', '{"a":{"b":1]}'],
+      ['a comment', '{/* c */"a":1}'],
+      ['an overlong encoding', new Uint8Array([...enc('{"a":"'), 0xc0, 0xaf, ...enc('"}')])],
+      ['a lone continuation byte', new Uint8Array([...enc('{"a":"'), 0x80, ...enc('"}')])],
+      ['an encoded surrogate', new Uint8Array([...enc('{"a":"'), 0xed, 0xa0, 0x80, ...enc('"}')])],
+      ['a code point above U+10FFFF', new Uint8Array([...enc('{"a":"'), 0xf4, 0x90, 0x80, 0x80, ...enc('"}')])],
+      ['a cut multi-byte character', new Uint8Array([...enc('{"a":"'), 0xe4, 0xb8, ...enc('"}')])],
+      ['a byte that starts nothing', new Uint8Array([...enc('{"a":"'), 0xff, ...enc('"}')])],
+      ['a non-ASCII byte outside strings', new Uint8Array([...enc('{"a":'), 0xc3, 0xa9, ...enc('}')])],
+    ];
+    for (const [what, input] of invalid) {
+      it(`refuses ${what}`, () => {
+        const bytes = typeof input === 'string' ? enc(input) : input;
+        assert.ok(!isJsonObject(bytes), 'test input is invalid');
+        assert.equal(skim(bytes), -1);
+      });
+    }
+
+    it('refuses what is cut short at every byte', () => {
+      const text = enc(JSON.stringify(ct('CreateTrafficMirrorTarget', { a: [1.5, true, null, 'é𝄞', { b: '\\"' }] })));
+      for (let cut = 1; cut < text.length; cut++) assert.equal(skim(text.subarray(0, cut)), -1, `cut at ${cut}`);
+    });
+
+    it('refuses nesting deeper than the scanner accepts, and deeper than 64 levels', () => {
+      const nested = (n: number) => '{"a":'.repeat(n - 1) + '{}' + '}'.repeat(n - 1);
+      assert.equal(skim(nested(5), 5), nested(5).length);
+      assert.equal(skim(nested(5), 4), -1);
+      assert.equal(skim(nested(64), 512), nested(64).length);
+      assert.equal(skim(nested(65), 512), -1);
+      assert.equal(skim('{"a":[[[[1]]]]}', 4), -1);
+    });
+
+    it('on generated JSON with random blanks: accepts every object, ends where it ends', () => {
+      const blank = fc.constantFrom('', ' ', '\n', '\t', '\r\n', '  ');
+      fc.assert(
+        fc.property(fc.dictionary(fc.string({ unit: 'binary', maxLength: 8 }), fc.jsonValue({ maxDepth: 6 })), fc.array(blank, { minLength: 64, maxLength: 64 }), (obj, blanks) => {
+          let k = 0;
+          // blanks between tokens only: after structural characters outside strings
+          const text = JSON.stringify(obj, null, 1).replace(/\n */g, () => blanks[k++ % blanks.length]);
+          const bytes = enc(text);
+          assert.ok(isJsonObject(bytes));
+          assert.equal(skim(bytes), bytes.length);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('on damaged JSON: whatever it accepts is a JSON object (never more lenient than JSON.parse)', () => {
+      const damage = fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'delete'));
+      fc.assert(
+        fc.property(fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 4 })), fc.array(damage, { minLength: 1, maxLength: 3 }), (obj, edits) => {
+          let bytes = enc(JSON.stringify(obj));
+          for (const [at, byte, kind] of edits) {
+            const i = bytes.length === 0 ? 0 : at % bytes.length;
+            const b = [...bytes];
+            if (kind === 'set') b[i] = byte;
+            else if (kind === 'insert') b.splice(i, 0, byte);
+            else b.splice(i, 1);
+            bytes = new Uint8Array(b);
+          }
+          if (bytes[0] !== 0x7b) return;
+          const end = skim(bytes);
+          if (end >= 0) assert.ok(isJsonObject(bytes.subarray(0, end)), `accepted ${JSON.stringify(new TextDecoder().decode(bytes.subarray(0, end)))}`);
+          else if (isJsonObject(bytes)) assert.fail(`refused a valid object: ${JSON.stringify(new TextDecoder().decode(bytes))}`);
+        }),
+        { numRuns: 2000 },
+      );
+    });
+  });
+
+  describe('the window over the caller\'s bytes', () => {
+    it('finds records after the first megabyte, and records longer than the window', () => {
+      const s = skimmer();
+      try {
+        const small = enc(JSON.stringify({ a: 'x'.repeat(100) }));
+        const big = enc(JSON.stringify({ a: 'y'.repeat(3 << 20) }));
+        const bytes = new Uint8Array(small.length * 20000 + big.length);
+        for (let k = 0; k < 20000; k++) bytes.set(small, k * small.length);
+        bytes.set(big, small.length * 20000);
+        for (let k = 0; k < 20000; k += 997) assert.equal(s.object(bytes, k * small.length, bytes.length, 512), (k + 1) * small.length);
+        assert.equal(s.object(bytes, small.length * 20000, bytes.length, 512), bytes.length);
+        // the same buffer refilled: forget() makes it copy again
+        bytes.fill(0x20, 0, small.length);
+        bytes[0] = 0x7b;
+        s.forget();
+        assert.equal(s.object(bytes, 0, bytes.length, 512), -1);
+      } finally {
+        s.release();
+      }
+    });
+  });
+
+  describe('the prefilter\'s required text, and the escapes that may hide it', () => {
+    const flagsOf = (query: string, record: string): { ruledOut: boolean; backslash: boolean } => {
+      const prefilter = prefilterFor([parseKql(query)]);
+      assert.ok(prefilter?.required, `a required text for ${query}`);
+      const s = skimmer();
+      try {
+        s.setRequired(prefilter);
+        const bytes = enc(record);
+        assert.equal(s.object(bytes, 0, bytes.length, 512), bytes.length);
+        return { ruledOut: s.ruledOut, backslash: s.backslash };
+      } finally {
+        s.release();
+      }
+    };
+    const query = 'event.action:(CreateTrafficMirrorFilter or CreateTrafficMirrorSession)';
+
+    it('rules out a record without it, at any place and alignment', () => {
+      assert.deepEqual(flagsOf(query, '{"eventName":"DescribeInstances"}'), { ruledOut: true, backslash: false });
+      for (let pad = 0; pad < 40; pad++) {
+        const record = `{"p":"${'z'.repeat(pad)}","eventName":"CreateTrafficMirrorSession"}`;
+        assert.equal(flagsOf(query, record).ruledOut, false, `padding ${pad}`);
+        // the text cut by the record's end is not there
+        assert.equal(flagsOf(query, `{"p":"${'z'.repeat(pad)}","e":"CreateTrafficMirro"}`).ruledOut, true, `padding ${pad}, cut`);
+      }
+    });
+
+    it('keeps a record whose escapes could spell it, and rules out one whose escapes could not', () => {
+      // \u0043 is C: the text is there, escaped
+      assert.deepEqual(flagsOf(query, '{"eventName":"\\u0043reateTrafficMirrorSession"}'), { ruledOut: false, backslash: true });
+      // \u00e9 cannot stand for an ASCII letter, nor \" or \n
+      assert.deepEqual(flagsOf(query, '{"eventName":"Describe\\u00e9 \\" \\n"}'), { ruledOut: true, backslash: true });
+      // a text beyond ASCII can hide behind any \u escape
+      const wide = 'user.name:Zoë-admin';
+      assert.equal(flagsOf(wide, '{"userName":"Zo\\u00eb-admin"}').ruledOut, false);
+      assert.equal(flagsOf(wide, '{"userName":"other \\" x"}').ruledOut, true);
+    });
+  });
+
+  describe('the scanner with and without it', () => {
+    const files = ['envelope-pretty.json', 'lookup-events.json', 'lines-crlf.jsonl', 'es-hits.json'];
+    for (const name of files) {
+      it(`${name}: the same records, problems and skips, in any chunking`, () => {
+        const bytes = fixture(name);
+        const slow = summary(scanChunked(bytes, bytes.length, { fastPath: false }));
+        for (const size of [bytes.length, 4096, 97, 7]) assert.deepEqual(summary(scanChunked(bytes, size)), slow, `chunk size ${size}`);
+      });
+    }
+  });
+});

@@ -1,0 +1,302 @@
+// AssemblyScript, compiled to WebAssembly by scripts/build-wasm.mjs into src/core/input/skimWasm.ts.
+//
+// skim() is the record scanner's fast path for the usual record: a JSON object that sits whole in
+// the bytes at hand. It validates the object exactly as the scanner's state machine does (RFC 8259
+// as JSON.parse accepts it, plus UTF-8 validity inside strings) and returns where it ends. It
+// reports nothing: on anything unusual (a syntax error, the end of the bytes, deep nesting) it gives
+// up and the state machine reads the record again from its first byte, with its exact messages and
+// recovery. So it may refuse any record, but must never accept one the state machine would reject.
+// String bodies are checked 16 bytes at a time, which is where a JSON scan spends its time.
+//
+// It also searches an accepted record for the prefilter's required text (Prefilter.required), with
+// its bytes still in the cache, and notes which escapes it holds: those decide whether an absent
+// text rules the record out (an escape may spell the text differently).
+
+/** The bytes ran out before the object closed. */
+const INCOMPLETE: i32 = -1;
+/** Invalid or unusual: leave the record to the state machine. */
+const REFUSED: i32 = -2;
+/** Nesting kept in a 64-bit stack; deeper records are refused. */
+const MAX_LEVELS: i32 = 64;
+/** Room for the required text, before the caller's bytes. */
+const NEEDLE_ROOM: i32 = 256;
+
+/** flags() bits, for the last accepted object */
+const BACKSLASH: i32 = 1; // an escape of any kind
+const ABSENT: i32 = 2; // the required text is not in its bytes
+const UNICODE_ESCAPE: i32 = 4; // a \uXXXX escape
+const ASCII_ESCAPE: i32 = 8; // a \u00XX escape of an ASCII character (U+0000..U+007F)
+
+/** the escapes seen, as flags() bits */
+let escapes: i32 = 0;
+let flagBits: i32 = 0;
+let needleLen: i32 = 0;
+
+/** Where the caller writes the required text (at most NEEDLE_ROOM bytes), then calls setNeedle. */
+export function needleStart(): i32 {
+  return (<i32>__heap_base + 15) & ~15;
+}
+
+/** Where the caller may put its bytes: past this module's own data and the required text. */
+export function dataStart(): i32 {
+  return needleStart() + NEEDLE_ROOM;
+}
+
+/** The required text's length in bytes; 0: none. */
+export function setNeedle(length: i32): void {
+  needleLen = length >= 2 && length <= NEEDLE_ROOM ? length : 0;
+}
+
+export function flags(): i32 {
+  return flagBits;
+}
+
+/** Whether the needle occurs in [p, end): candidates by its first and last byte, 16 places at a time. */
+function contains(p: i32, end: i32): bool {
+  const needle = needleStart();
+  const n = needleLen;
+  const first = i8x16.splat(load<u8>(needle));
+  const last = i8x16.splat(load<u8>(needle + n - 1));
+  const stop = end - n; // the last place the needle can start
+  while (p + 16 + n - 1 <= end) {
+    let m = i8x16.bitmask(v128.and(i8x16.eq(v128.load(p), first), i8x16.eq(v128.load(p + n - 1), last)));
+    while (m != 0) {
+      if (memory.compare(changetype<usize>(p + ctz(m)), changetype<usize>(needle), n) == 0) return true;
+      m &= m - 1;
+    }
+    p += 16;
+  }
+  for (; p <= stop; p++) {
+    if (memory.compare(changetype<usize>(p), changetype<usize>(needle), n) == 0) return true;
+  }
+  return false;
+}
+
+// @ts-ignore: decorator
+@inline function isWs(b: u32): bool {
+  return b == 0x20 || b == 0x0a || b == 0x0d || b == 0x09;
+}
+
+// @ts-ignore: decorator
+@inline function isDigit(b: u32): bool {
+  return b - 0x30 < 10;
+}
+
+// @ts-ignore: decorator
+@inline function isHex(b: u32): bool {
+  return b - 0x30 < 10 || (b | 0x20) - 0x61 < 6;
+}
+
+// @ts-ignore: decorator
+@inline function skipWs(p: i32, end: i32): i32 {
+  while (p < end && isWs(load<u8>(p))) p++;
+  return p;
+}
+
+/** A continuation byte in [lo, hi] at p. */
+// @ts-ignore: decorator
+@inline function cont(p: i32, lo: u32, hi: u32): bool {
+  const b = <u32>load<u8>(p);
+  return b >= lo && b <= hi;
+}
+
+/** Reads a string body from p (just past the opening quote): returns the index past the closing quote. */
+function str(p: i32, end: i32): i32 {
+  const quote = i8x16.splat(0x22);
+  const bslash = i8x16.splat(0x5c);
+  const space = i8x16.splat(0x20);
+  while (true) {
+    // 16 at a time while no quote, backslash, control character or non-ASCII byte is among them
+    while (p + 16 <= end) {
+      const v = v128.load(p);
+      const stop = v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, bslash)), i8x16.lt_u(v, space));
+      const m = i8x16.bitmask(stop) | i8x16.bitmask(v); // bitmask(v): the bytes with the high bit set
+      if (m != 0) {
+        p += ctz(m);
+        break;
+      }
+      p += 16;
+    }
+    if (p >= end) return INCOMPLETE;
+    const b = <u32>load<u8>(p);
+    if (b == 0x22) return p + 1;
+    if (b == 0x5c) {
+      escapes |= BACKSLASH;
+      if (p + 1 >= end) return INCOMPLETE;
+      const e = <u32>load<u8>(p + 1);
+      if (e == 0x75) {
+        if (p + 6 > end) return INCOMPLETE;
+        if (!(isHex(load<u8>(p + 2)) && isHex(load<u8>(p + 3)) && isHex(load<u8>(p + 4)) && isHex(load<u8>(p + 5)))) return REFUSED;
+        escapes |= UNICODE_ESCAPE;
+        if (load<u8>(p + 2) == 0x30 && load<u8>(p + 3) == 0x30 && load<u8>(p + 4) - 0x30 < 8) escapes |= ASCII_ESCAPE;
+        p += 6;
+      } else if (e == 0x22 || e == 0x5c || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74) {
+        p += 2;
+      } else return REFUSED;
+    } else if (b < 0x20) {
+      return REFUSED;
+    } else if (b < 0x80) {
+      p++; // the tail, fewer than 16 bytes from the end
+    } else {
+      // one UTF-8 character, by the table of well-formed sequences (Unicode 15, table 3-7)
+      if (b >= 0xc2 && b <= 0xdf) {
+        if (p + 2 > end) return INCOMPLETE;
+        if (!cont(p + 1, 0x80, 0xbf)) return REFUSED;
+        p += 2;
+      } else if (b >= 0xe0 && b <= 0xef) {
+        if (p + 3 > end) return INCOMPLETE;
+        const lo: u32 = b == 0xe0 ? 0xa0 : 0x80;
+        const hi: u32 = b == 0xed ? 0x9f : 0xbf;
+        if (!(cont(p + 1, lo, hi) && cont(p + 2, 0x80, 0xbf))) return REFUSED;
+        p += 3;
+      } else if (b >= 0xf0 && b <= 0xf4) {
+        if (p + 4 > end) return INCOMPLETE;
+        const lo: u32 = b == 0xf0 ? 0x90 : 0x80;
+        const hi: u32 = b == 0xf4 ? 0x8f : 0xbf;
+        if (!(cont(p + 1, lo, hi) && cont(p + 2, 0x80, 0xbf) && cont(p + 3, 0x80, 0xbf))) return REFUSED;
+        p += 4;
+      } else return REFUSED;
+    }
+  }
+  return REFUSED; // not reached
+}
+
+/** A property name and its colon, from p (blanks allowed first): returns the index past the ':'. */
+// @ts-ignore: decorator
+@inline function member(p: i32, end: i32): i32 {
+  p = skipWs(p, end);
+  if (p >= end) return INCOMPLETE;
+  if (load<u8>(p) != 0x22) return REFUSED;
+  p = str(p + 1, end);
+  if (p < 0) return p;
+  p = skipWs(p, end);
+  if (p >= end) return INCOMPLETE;
+  if (load<u8>(p) != 0x3a) return REFUSED;
+  return p + 1;
+}
+
+/** A number from p (at '-' or a digit): returns the index past it. */
+function num(p: i32, end: i32): i32 {
+  if (load<u8>(p) == 0x2d) {
+    p++;
+    if (p >= end) return INCOMPLETE;
+  }
+  let b = <u32>load<u8>(p);
+  if (b == 0x30) p++;
+  else if (b - 0x31 < 9) {
+    p++;
+    while (p < end && isDigit(load<u8>(p))) p++;
+  } else return REFUSED;
+  if (p >= end) return INCOMPLETE;
+  if (load<u8>(p) == 0x2e) {
+    p++;
+    if (p >= end) return INCOMPLETE;
+    if (!isDigit(load<u8>(p))) return REFUSED;
+    while (p < end && isDigit(load<u8>(p))) p++;
+    if (p >= end) return INCOMPLETE;
+  }
+  b = <u32>load<u8>(p);
+  if (b == 0x65 || b == 0x45) {
+    p++;
+    if (p >= end) return INCOMPLETE;
+    b = <u32>load<u8>(p);
+    if (b == 0x2b || b == 0x2d) {
+      p++;
+      if (p >= end) return INCOMPLETE;
+    }
+    if (!isDigit(load<u8>(p))) return REFUSED;
+    while (p < end && isDigit(load<u8>(p))) p++;
+  }
+  return p;
+}
+
+/** true, false or null from p: returns the index past it. */
+function literal(p: i32, end: i32): i32 {
+  const b = <u32>load<u8>(p);
+  if (b == 0x74 || b == 0x6e) {
+    if (p + 4 > end) return INCOMPLETE;
+    // little-endian words: "true" and "null"
+    const w = load<u32>(p);
+    return w == 0x65757274 || w == 0x6c6c756e ? p + 4 : REFUSED;
+  }
+  if (p + 5 > end) return INCOMPLETE;
+  return load<u32>(p) == 0x736c6166 && load<u8>(p + 4) == 0x65 ? p + 5 : REFUSED; // "false"
+}
+
+/**
+ * Validates the JSON object at [start, end) (start holds '{') and returns the index past its closing
+ * brace, or INCOMPLETE / REFUSED. `levels`: how many nested objects and arrays, counting this one,
+ * the state machine accepts here.
+ */
+export function skim(start: i32, end: i32, levels: i32): i32 {
+  escapes = 0;
+  if (levels > MAX_LEVELS) levels = MAX_LEVELS;
+  let p = start;
+  let depth: i32 = 0;
+  let arrays: u64 = 0; // bit d-1: the container at depth d is an array
+  while (true) {
+    // a value is due at p
+    p = skipWs(p, end);
+    if (p >= end) return INCOMPLETE;
+    const b = <u32>load<u8>(p);
+    if (b == 0x22) {
+      p = str(p + 1, end);
+    } else if (b == 0x7b) {
+      if (depth >= levels) return REFUSED;
+      depth++;
+      arrays &= ~(<u64>1 << <u64>(depth - 1));
+      p = skipWs(p + 1, end);
+      if (p >= end) return INCOMPLETE;
+      if (load<u8>(p) == 0x7d) {
+        depth--;
+        p++;
+      } else {
+        p = member(p, end);
+        if (p < 0) return p;
+        continue;
+      }
+    } else if (b == 0x5b) {
+      if (depth >= levels) return REFUSED;
+      depth++;
+      arrays |= <u64>1 << <u64>(depth - 1);
+      p = skipWs(p + 1, end);
+      if (p >= end) return INCOMPLETE;
+      if (load<u8>(p) == 0x5d) {
+        depth--;
+        p++;
+      } else continue;
+    } else if (b == 0x2d || isDigit(b)) {
+      p = num(p, end);
+    } else if (b == 0x74 || b == 0x66 || b == 0x6e) {
+      p = literal(p, end);
+    } else return REFUSED;
+    if (p < 0) return p;
+
+    // after a value: ',' or the close of its container, as long as containers close
+    while (true) {
+      if (depth == 0) {
+        flagBits = needleLen != 0 && !contains(start, p) ? escapes | ABSENT : escapes;
+        return p;
+      }
+      p = skipWs(p, end);
+      if (p >= end) return INCOMPLETE;
+      const c = <u32>load<u8>(p);
+      const inArray = ((arrays >> <u64>(depth - 1)) & 1) != 0;
+      if (c == 0x2c) {
+        p++;
+        if (!inArray) {
+          p = member(p, end);
+          if (p < 0) return p;
+        }
+        break;
+      }
+      if (c == (inArray ? 0x5d : 0x7d)) {
+        depth--;
+        p++;
+        continue;
+      }
+      return REFUSED;
+    }
+  }
+  return REFUSED; // not reached
+}
