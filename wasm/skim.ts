@@ -16,6 +16,8 @@
 const INCOMPLETE: i32 = -1;
 /** Invalid or unusual: leave the record to the state machine. */
 const REFUSED: i32 = -2;
+/** A top-level object with a key the scanner's frame watches: it may hold the records. */
+const WATCHED: i32 = -3;
 /** Nesting kept in a 64-bit stack; deeper records are refused. */
 const MAX_LEVELS: i32 = 64;
 /** Room for the required text, before the caller's bytes. */
@@ -161,18 +163,40 @@ function str(p: i32, end: i32): i32 {
   return REFUSED; // not reached
 }
 
+/** The name of the last property read by member(): [keyFrom, keyTo). */
+let keyFrom: i32 = 0;
+let keyTo: i32 = 0;
+
 /** A property name and its colon, from p (blanks allowed first): returns the index past the ':'. */
 // @ts-ignore: decorator
 @inline function member(p: i32, end: i32): i32 {
   p = skipWs(p, end);
   if (p >= end) return INCOMPLETE;
   if (load<u8>(p) != 0x22) return REFUSED;
+  keyFrom = p + 1;
   p = str(p + 1, end);
+  keyTo = p - 1;
   if (p < 0) return p;
   p = skipWs(p, end);
   if (p >= end) return INCOMPLETE;
   if (load<u8>(p) != 0x3a) return REFUSED;
   return p + 1;
+}
+
+/**
+ * Whether the name at [p, p + n) is one the scanner's frame watches in a top-level object (Records,
+ * Events, hits, and the digest file's digestStartTime, digestEndTime, logFiles), or may spell one
+ * with escapes. Compared as little-endian words.
+ */
+function watchedKey(p: i32, n: i32): bool {
+  for (let i = p; i < p + n; i++) if (load<u8>(i) == 0x5c) return true;
+  if (n == 4) return load<u32>(p) == 0x73746968; // hits
+  if (n == 6) return load<u32>(p) == 0x6e657645 && load<u16>(p + 4) == 0x7374; // Events
+  if (n == 7) return load<u32>(p) == 0x6f636552 && load<u16>(p + 4) == 0x6472 && load<u8>(p + 6) == 0x73; // Records
+  if (n == 8) return load<u64>(p) == 0x73656c6946676f6c; // logFiles
+  if (n == 13) return load<u64>(p) == 0x6e45747365676964 && load<u32>(p + 8) == 0x6d695464 && load<u8>(p + 12) == 0x65; // digestEndTime
+  if (n == 15) return load<u64>(p) == 0x7453747365676964 && load<u32>(p + 8) == 0x54747261 && load<u16>(p + 12) == 0x6d69 && load<u8>(p + 14) == 0x65; // digestStartTime
+  return false;
 }
 
 /** A number from p (at '-' or a digit): returns the index past it. */
@@ -225,10 +249,11 @@ function literal(p: i32, end: i32): i32 {
 
 /**
  * Validates the JSON object at [start, end) (start holds '{') and returns the index past its closing
- * brace, or INCOMPLETE / REFUSED. `levels`: how many nested objects and arrays, counting this one,
- * the state machine accepts here.
+ * brace, or INCOMPLETE / REFUSED / WATCHED. `levels`: how many nested objects and arrays, counting
+ * this one, the state machine accepts here. `topLevel`: the object is a top-level value, whose
+ * watched keys (see watchedKey) are the frame's business.
  */
-export function skim(start: i32, end: i32, levels: i32): i32 {
+export function skim(start: i32, end: i32, levels: i32, topLevel: bool): i32 {
   escapes = 0;
   if (levels > MAX_LEVELS) levels = MAX_LEVELS;
   let p = start;
@@ -253,6 +278,7 @@ export function skim(start: i32, end: i32, levels: i32): i32 {
       } else {
         p = member(p, end);
         if (p < 0) return p;
+        if (topLevel && depth == 1 && watchedKey(keyFrom, keyTo - keyFrom)) return WATCHED;
         continue;
       }
     } else if (b == 0x5b) {
@@ -287,6 +313,7 @@ export function skim(start: i32, end: i32, levels: i32): i32 {
         if (!inArray) {
           p = member(p, end);
           if (p < 0) return p;
+          if (topLevel && depth == 1 && watchedKey(keyFrom, keyTo - keyFrom)) return WATCHED;
         }
         break;
       }

@@ -491,13 +491,22 @@ export class RecordScanner {
           i++;
           continue;
         }
-      } else if (state === VALUE || state === VALUE_OR_END) {
+      } else if (state === VALUE || state === VALUE_OR_END || state === TOP) {
         let b = buf[i];
         while (WS[b] === 1) {
           if (++i === to) return state;
           b = buf[i];
         }
         const d = this.depth;
+        // a record: of an array of records, or a top-level one (JSON Lines)
+        if (b === LBRACE && d === this.rcd && this.fastPath && this.pendingKey === K_NONE) {
+          const e = this.skimRecord(buf, i, to);
+          if (e >= 0) {
+            i = e;
+            state = d === 0 ? TOP : AFTER;
+            continue;
+          }
+        }
         if (d !== 0 && this.pendingKey === K_NONE) {
           // a nested object (not a record's start, not too deep)
           if (b === LBRACE && d !== this.maxDepth && d !== this.rcd) {
@@ -506,15 +515,6 @@ export class RecordScanner {
             state = KEY_OR_END;
             i++;
             continue;
-          }
-          // a record of an array of records
-          if (b === LBRACE && d === this.rcd && this.fastPath) {
-            const e = this.skimRecord(buf, i, to);
-            if (e >= 0) {
-              i = e;
-              state = AFTER;
-              continue;
-            }
           }
         }
       }
@@ -987,8 +987,12 @@ export class RecordScanner {
    * handled, or -1 when the state machine must read it (see skim.ts).
    */
   private skimRecord(buf: Uint8Array, i: number, to: number): number {
-    // not for bytes being replayed, nor where the record's keys are watched by the frame
-    if (buf !== this.seg || this.inCand || this.depth + 1 <= this.keyWatchDepth) return -1;
+    const top = this.depth === 0;
+    // not for bytes being replayed, nor where the record's keys are watched by the frame (in a
+    // top-level object they are, and the fast path gives way when it sees one)
+    if (buf !== this.seg || this.inCand || (!top && this.depth + 1 <= this.keyWatchDepth)) return -1;
+    // what step() does first at the top level; it does nothing when step() does it again
+    if (top) this.topStart(buf, i, LBRACE);
     let s = this.skimmer;
     if (s === null) {
       s = this.skimmer = Skimmer.acquire();
@@ -998,14 +1002,16 @@ export class RecordScanner {
       }
       s.setRequired(this.prefilter);
     }
-    const e = s.object(buf, i, to, this.maxDepth - this.depth);
+    const e = s.object(buf, i, to, this.maxDepth - this.depth, top);
     if (e < 0 || e - i > this.maxRecordBytes) return -1;
-    this.quiet = false; // as candEnd: a complete element confirms recovery
+    // as candEnd: a complete element confirms recovery (at the top level, topStart decided)
+    if (!top) this.quiet = false;
     if (s.ruledOut && !this.rcdLookup) {
       // what the prefilter would say, from the search the fast path already made
       this.count++;
       this.sink.skipped?.({ start: this.base + i, end: this.base + e });
-    } else this.handleCandidate(buf, i, e, this.base + i, this.rcdLookup, s.backslash);
+    } else this.handleCandidate(buf, i, e, this.base + i, this.rcdLookup, s.backslash, top);
+    if (top) this.topEnd();
     return e;
   }
 

@@ -26,7 +26,7 @@ interface SkimExports {
   dataStart(): number;
   setNeedle(length: number): void;
   flags(): number;
-  skim(start: number, end: number, levels: number): number;
+  skim(start: number, end: number, levels: number, topLevel: boolean): number;
 }
 
 const INCOMPLETE = -1;
@@ -129,10 +129,11 @@ export class Skimmer {
   /**
    * buf[i] is '{': the index just past the JSON object starting there when it is valid and ends
    * before `to`, else -1. `levels`: the nesting (this object included) the caller accepts.
+   * `topLevel`: also -1 when the object has a key that may make it a container of records.
    */
-  object(buf: Uint8Array, i: number, to: number, levels: number): number {
+  object(buf: Uint8Array, i: number, to: number, levels: number, topLevel = false): number {
     if (buf !== this.src || i < this.from || i >= this.to) this.load(buf, i, to);
-    let r = this.exports.skim(this.base + (i - this.from), this.base + (this.to - this.from), levels);
+    let r = this.exports.skim(this.base + (i - this.from), this.base + (this.to - this.from), levels, topLevel);
     // the window ended inside the object, not the bytes: move the window to the object, or widen it
     while (r === INCOMPLETE && this.to < to) {
       if (i === this.from) {
@@ -140,7 +141,7 @@ export class Skimmer {
         this.memory = this.reserve(this.capacity * 2);
       }
       this.load(buf, i, to);
-      r = this.exports.skim(this.base, this.base + (this.to - i), levels);
+      r = this.exports.skim(this.base, this.base + (this.to - i), levels, topLevel);
     }
     if (r < 0) return -1;
     const flags = this.exports.flags();

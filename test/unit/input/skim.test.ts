@@ -16,11 +16,11 @@ function skimmer(): Skimmer {
 }
 
 /** The fast path's answer for text that starts with '{': the end index or -1. */
-function skim(text: string | Uint8Array, levels = 512): number {
+function skim(text: string | Uint8Array, levels = 512, topLevel = false): number {
   const bytes = typeof text === 'string' ? enc(text) : text;
   const s = skimmer();
   try {
-    return s.object(bytes, 0, bytes.length, levels);
+    return s.object(bytes, 0, bytes.length, levels, topLevel);
   } finally {
     s.release();
   }
@@ -159,6 +159,19 @@ describe('input: the WebAssembly fast path (skim)', () => {
     });
   });
 
+  it('leaves a top-level object with a key the frame watches (it may hold records) to the state machine', () => {
+    for (const key of ['Records', 'Events', 'hits', 'digestStartTime', 'digestEndTime', 'logFiles', 'Reco\\u0072ds', 'x\\"y']) {
+      for (const text of [`{"${key}":[]}`, `{"a":1, "${key}" : {"b":2}}`]) {
+        assert.equal(skim(text, 512, true), -1, text);
+        // inside an array of records, keys are not watched
+        assert.equal(skim(text), enc(text).length, text);
+      }
+    }
+    for (const text of ['{"a":{"Records":[]}}', '{"Record":[],"hit":1,"Eventss":2,"logfiles":3,"digestStartTim":4,"digestEndTimes":5}']) {
+      assert.equal(skim(text, 512, true), enc(text).length, text);
+    }
+  });
+
   describe('the window over the caller\'s bytes', () => {
     it('finds records after the first megabyte, and records longer than the window', () => {
       const s = skimmer();
@@ -220,7 +233,7 @@ describe('input: the WebAssembly fast path (skim)', () => {
   });
 
   describe('the scanner with and without it', () => {
-    const files = ['envelope-pretty.json', 'lookup-events.json', 'lines-crlf.jsonl', 'es-hits.json'];
+    const files = ['envelope-pretty.json', 'lookup-events.json', 'lines-crlf.jsonl', 'es-hits.json', 'digest.json'];
     for (const name of files) {
       it(`${name}: the same records, problems and skips, in any chunking`, () => {
         const bytes = fixture(name);
