@@ -327,3 +327,28 @@ export function skim(start: i32, end: i32, levels: i32, topLevel: bool): i32 {
   }
   return REFUSED; // not reached
 }
+
+/**
+ * UTF-16 code units of the UTF-8 bytes [p, end), as the position tracker counts them: one per byte,
+ * none per continuation byte (10xxxxxx), one more per lead byte of 4 (11110xxx and up).
+ */
+export function units(p: i32, end: i32): i32 {
+  let n = end - p;
+  const top2 = i8x16.splat(<i8>0xc0);
+  const cont = i8x16.splat(<i8>0x80);
+  const lead4 = i8x16.splat(<i8>0xf0);
+  while (p + 16 <= end) {
+    const v = v128.load(p);
+    if (i8x16.bitmask(v) != 0) {
+      n -= popcnt(i8x16.bitmask(i8x16.eq(v128.and(v, top2), cont)));
+      n += popcnt(i8x16.bitmask(i8x16.ge_u(v, lead4)));
+    }
+    p += 16;
+  }
+  for (; p < end; p++) {
+    const b = <u32>load<u8>(p);
+    if ((b & 0xc0) == 0x80) n--;
+    else if (b >= 0xf0) n++;
+  }
+  return n;
+}

@@ -20,6 +20,7 @@ import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { Skimmer } from '../core/input/skim';
 import { PositionTable, StreamPositions, type PositionRequest } from '../core/input/streamPositions';
 import { RecordDigest, reportOffsets } from '../core/report/model';
 import { scanBytes, StreamingScan, type RuleSet, type ScanOptions } from '../core/scan';
@@ -277,6 +278,8 @@ export async function scanFile(file: string, ruleSet: RuleSet, options: ScanFile
   const absolute = path.resolve(options.cwd ?? process.cwd(), file);
   const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
   let handle: fs.promises.FileHandle;
+  /** Counts UTF-16 units for the position tracker (see StreamPositions). */
+  let counter: Skimmer | undefined;
   try {
     handle = await fs.promises.open(absolute, 'r');
   } catch (e) {
@@ -290,12 +293,14 @@ export async function scanFile(file: string, ruleSet: RuleSet, options: ScanFile
     // gzip by content, not name: S3 downloads lose their .gz, renamed files keep it
     const gzip = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
 
+    counter = Skimmer.acquire() ?? undefined;
     const tracker = new StreamPositions({
       blockSize: options.blockSize,
       retainBytes: gzip ? (options.retainGzipBytes ?? DEFAULT_RETAIN_GZIP) : 0,
       // plain files are read into two buffers that take turns, so their bytes cannot be kept
       windowBytes: gzip ? (options.gzipWindowBytes ?? DEFAULT_GZIP_WINDOW) : 0,
       isAscii,
+      counter,
     });
     const eager = new EagerResolver(tracker);
     const user = options.scan;
@@ -374,6 +379,7 @@ export async function scanFile(file: string, ruleSet: RuleSet, options: ScanFile
     if ((e as NodeJS.ErrnoException)?.code !== undefined) throw new FileReadError(file, ioReason(e));
     throw e;
   } finally {
+    counter?.release();
     await handle.close().catch(() => undefined);
   }
 }

@@ -1,5 +1,6 @@
 // The record scanner's fast path: wasm/skim.ts, compiled to WebAssembly, validates a whole record
-// and finds its end with string bodies checked 16 bytes at a time. The scanner's state machine
+// and finds its end with string bodies checked 16 bytes at a time (and, for the position tracker,
+// counts UTF-16 units 16 bytes at a time). The scanner's state machine
 // stays the reference: whatever the fast path refuses (errors, records cut by a chunk's end, deep
 // nesting) it reads again itself, so messages and recovery are unchanged.
 //
@@ -27,6 +28,7 @@ interface SkimExports {
   setNeedle(length: number): void;
   flags(): number;
   skim(start: number, end: number, levels: number, topLevel: boolean): number;
+  units(start: number, end: number): number;
 }
 
 const INCOMPLETE = -1;
@@ -148,6 +150,18 @@ export class Skimmer {
     this.backslash = (flags & BACKSLASH) !== 0;
     this.ruledOut = (flags & ABSENT) !== 0 && (flags & this.hiding) === 0;
     return this.from + (r - this.base);
+  }
+
+  /** UTF-16 code units of bytes[from, to), for the position tracker (a UnitCounter). */
+  units(bytes: Uint8Array, from: number, to: number): number {
+    let n = 0;
+    while (from < to) {
+      if (bytes !== this.src || from < this.from || from >= this.to) this.load(bytes, from, bytes.length);
+      const stop = Math.min(to, this.to);
+      n += this.exports.units(this.base + (from - this.from), this.base + (stop - this.from));
+      from = stop;
+    }
+    return n;
   }
 
   private load(buf: Uint8Array, i: number, to: number): void {

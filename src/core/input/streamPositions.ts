@@ -29,6 +29,15 @@ export const DEFAULT_BLOCK_SIZE = 16 * 1024;
 /** Tests a run of bytes for all-ASCII; Node's buffer.isAscii fits (native, many GB/s). */
 export type AsciiTest = (bytes: Uint8Array) => boolean;
 
+/**
+ * Counts the UTF-16 units of a run as unitOf summed (the WebAssembly skimmer does, 16 bytes at a
+ * time). forget(): the bytes of an array seen before may have changed (a reused read buffer).
+ */
+export interface UnitCounter {
+  units(bytes: Uint8Array, from: number, to: number): number;
+  forget(): void;
+}
+
 export interface StreamPositionsOptions {
   /** Bytes between checkpoints (default 16 KiB): the most bytes re-read to resolve one offset. */
   blockSize?: number;
@@ -36,6 +45,8 @@ export interface StreamPositionsOptions {
   retainBytes?: number;
   /** A fast all-ASCII test, tried on long runs first; without it units are counted four bytes at a time. */
   isAscii?: AsciiTest;
+  /** Counts runs that are not all ASCII (long ones); without it, isAscii on halves and JS do. */
+  counter?: UnitCounter;
   /**
    * Keep references to the most recent chunks, at least this many bytes of them (the newest chunk
    * always, and at most one chunk over), for resolveNow (default 0: no window).
@@ -62,15 +73,26 @@ const SMALL_RUN = 64;
 /** Non-ASCII runs longer than this are split, and each piece tested again. */
 const SPLIT_RUN = 1024;
 
-function countUnits(bytes: Uint8Array, from: number, to: number, isAscii: AsciiTest | undefined): number {
+/** How a tracker counts: isAscii for a run's first test, counter (or JS) for the rest. */
+interface Counting {
+  isAscii?: AsciiTest;
+  counter?: UnitCounter;
+}
+
+function countUnits(bytes: Uint8Array, from: number, to: number, counting: Counting): number {
   if (to - from < SMALL_RUN) return slowUnits(bytes, from, to);
+  if (counting.counter !== undefined) return counting.counter.units(bytes, from, to);
+  return jsUnits(bytes, from, to, counting.isAscii);
+}
+
+function jsUnits(bytes: Uint8Array, from: number, to: number, isAscii: AsciiTest | undefined): number {
   if (isAscii === undefined) return wordUnits(bytes, from, to);
   if (isAscii(bytes.subarray(from, to))) return to - from;
   if (to - from <= SPLIT_RUN) return wordUnits(bytes, from, to);
   // Log text is mostly ASCII with a few names or messages that are not: the native test on halves
   // leaves the counting in JS to the small pieces that hold them.
   const mid = from + ((to - from) >> 1);
-  return countUnits(bytes, from, mid, isAscii) + countUnits(bytes, mid, to, isAscii);
+  return jsUnits(bytes, from, mid, isAscii) + jsUnits(bytes, mid, to, isAscii);
 }
 
 function slowUnits(bytes: Uint8Array, from: number, to: number): number {
@@ -106,7 +128,7 @@ function wordUnits(bytes: Uint8Array, from: number, to: number): number {
 }
 
 /** Moves the cursor over bytes[from, to). */
-function advance(c: Cursor, bytes: Uint8Array, from: number, to: number, isAscii: AsciiTest | undefined): void {
+function advance(c: Cursor, bytes: Uint8Array, from: number, to: number, counting: Counting): void {
   if (from >= to) return;
   if (c.cr && bytes[from] === LF) {
     // the \n of a \r\n: the \r already broke the line
@@ -118,12 +140,12 @@ function advance(c: Cursor, bytes: Uint8Array, from: number, to: number, isAscii
     // the common case: \n only, found by the native search
     const last = run.lastIndexOf(LF);
     if (last < 0) {
-      c.col += countUnits(bytes, from, to, isAscii);
+      c.col += countUnits(bytes, from, to, counting);
     } else {
       let lines = 0;
       for (let i = run.indexOf(LF); i >= 0 && i <= last; i = run.indexOf(LF, i + 1)) lines++;
       c.line += lines;
-      c.col = countUnits(bytes, from + last + 1, to, isAscii);
+      c.col = countUnits(bytes, from + last + 1, to, counting);
     }
     c.cr = false;
     return;
@@ -208,7 +230,7 @@ interface Checkpoints {
 export class StreamPositions {
   private readonly blockSize: number;
   private readonly retainBytes: number;
-  private readonly isAscii: AsciiTest | undefined;
+  private readonly counting: Counting;
   private readonly cur: Cursor = { line: 0, col: 0, crCol: 0, cr: false };
   private total = 0;
   private ended = false;
@@ -230,7 +252,7 @@ export class StreamPositions {
     this.blockSize = Math.max(1, Math.floor(options.blockSize ?? DEFAULT_BLOCK_SIZE));
     this.retainBytes = Math.max(0, options.retainBytes ?? 0);
     this.retained = this.retainBytes > 0 ? [] : null;
-    this.isAscii = options.isAscii;
+    this.counting = { isAscii: options.isAscii, counter: options.counter };
     this.windowBytes = Math.max(0, options.windowBytes ?? 0);
     const n = 64;
     this.cp = { line: new Float64Array(n), col: new Float64Array(n), crCol: new Float64Array(n), cr: new Uint8Array(n), count: 1 };
@@ -266,6 +288,7 @@ export class StreamPositions {
     if (this.ended) throw new Error('StreamPositions.push() after end()');
     const n = chunk.length;
     if (n === 0) return;
+    this.counting.counter?.forget(); // the caller may refill the same buffer for each chunk
     for (let i = 0; i < n && this.head.length < 3; i++) this.head.push(chunk[i]);
     if (this.retained !== null) {
       if (this.retainedLength + n <= this.retainBytes) {
@@ -296,7 +319,7 @@ export class StreamPositions {
     while (i < to) {
       const nextCheckpoint = this.cp.count * this.blockSize;
       const take = Math.min(to - i, nextCheckpoint - this.total);
-      advance(this.cur, bytes, i, i + take, this.isAscii);
+      advance(this.cur, bytes, i, i + take, this.counting);
       i += take;
       this.total += take;
       if (this.total === nextCheckpoint) this.checkpoint();
@@ -310,9 +333,10 @@ export class StreamPositions {
    */
   private fastWalk(chunk: Uint8Array, from: number): void {
     const n = chunk.length;
-    const isAscii = this.isAscii;
+    const counting = this.counting;
+    const isAscii = counting.isAscii;
     const ascii = isAscii !== undefined && n - from >= SMALL_RUN && isAscii(from === 0 ? chunk : chunk.subarray(from));
-    const units = (s: number, e: number): number => (ascii ? e - s : countUnits(chunk, s, e, isAscii));
+    const units = (s: number, e: number): number => (ascii ? e - s : countUnits(chunk, s, e, counting));
     const c = this.cur;
     let lf = chunk.indexOf(LF, from);
     let i = from;
@@ -417,7 +441,7 @@ export class StreamPositions {
     let chunkStart = this.windowStart;
     for (const chunk of this.window) {
       const chunkEnd = chunkStart + chunk.length;
-      if (chunkEnd > from && chunkStart < to) advance(cursor, chunk, Math.max(from, chunkStart) - chunkStart, Math.min(to, chunkEnd) - chunkStart, this.isAscii);
+      if (chunkEnd > from && chunkStart < to) advance(cursor, chunk, Math.max(from, chunkStart) - chunkStart, Math.min(to, chunkEnd) - chunkStart, this.counting);
       if (chunkEnd >= to) return;
       chunkStart = chunkEnd;
     }
@@ -495,8 +519,8 @@ export class StreamPositions {
   }
 
   /** @internal for PositionRequest */
-  get asciiTest(): AsciiTest | undefined {
-    return this.isAscii;
+  get unitCounting(): Counting {
+    return this.counting;
   }
 }
 
@@ -596,7 +620,8 @@ export class PositionRequest {
     if (offset < this.lastFed) throw new Error(`PositionRequest.feed() went backwards (offset ${offset} after ${this.lastFed})`);
     const end = offset + bytes.length;
     this.lastFed = end;
-    const isAscii = this.source.asciiTest;
+    const counting = this.source.unitCounting;
+    counting.counter?.forget();
     for (let k = this.blockIndex; k < this.blocks.length; k++) {
       const b = this.blocks[k];
       if (b.start >= end) break;
@@ -609,11 +634,11 @@ export class PositionRequest {
       // resolve every requested offset whose byte is in this piece
       while (b.next < b.offsets.length && b.offsets[b.next] < offset + stop) {
         const o = b.offsets[b.next++];
-        advance(b.cursor, bytes, i, o - offset, isAscii);
+        advance(b.cursor, bytes, i, o - offset, counting);
         i = o - offset;
         this.resolved.set(o, positionAt(b.cursor, bytes[i]));
       }
-      advance(b.cursor, bytes, i, stop, isAscii);
+      advance(b.cursor, bytes, i, stop, counting);
       b.at = offset + stop;
     }
     while (this.blockIndex < this.blocks.length && this.blocks[this.blockIndex].at >= this.blocks[this.blockIndex].end) this.blockIndex++;

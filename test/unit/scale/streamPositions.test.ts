@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { isAscii } from 'node:buffer';
 import fc from 'fast-check';
 import { PositionMapper } from '../../../src/core/input/positions';
+import { Skimmer } from '../../../src/core/input/skim';
 import { PositionTable, StreamPositions } from '../../../src/core/input/streamPositions';
 import type { Position } from '../../../src/core/types';
 import { chunksOf, pieces } from './helpers';
@@ -28,9 +29,29 @@ const bytesArb = fc
   .tuple(fc.boolean(), fc.array(fc.integer({ min: 0, max: PIECES.length - 1 }), { maxLength: 120, size: 'max' }))
   .map(([bom, picks]) => new Uint8Array([...(bom ? [0xef, 0xbb, 0xbf] : []), ...picks.flatMap((i) => PIECES[i])]));
 
+/** How the tracker counts UTF-16 units: in JS alone, with Node's isAscii first, or with the WebAssembly counter. */
+type Counting = 'js' | 'ascii' | 'wasm';
+
+/** Runs `use` with a tracker's counting options; the WebAssembly counter is released after. */
+function withCounting<T>(counting: Counting, use: (options: { isAscii?: typeof isAscii; counter?: Skimmer }) => T): T {
+  if (counting !== 'wasm') return use(counting === 'ascii' ? { isAscii } : {});
+  const counter = Skimmer.acquire();
+  assert.ok(counter);
+  try {
+    return use({ isAscii, counter });
+  } finally {
+    counter.release();
+  }
+}
+
 /** Feeds the tracker in the given chunking and resolves every offset (plus a few outside the input). */
-function resolveAll(bytes: Uint8Array, cuts: number[], blockSize: number, retain: boolean, feedCuts: number[], ascii: boolean): PositionTable {
-  const tracker = new StreamPositions({ blockSize, retainBytes: retain ? Math.max(1, bytes.length) : 0, isAscii: ascii ? isAscii : undefined });
+function resolveAll(bytes: Uint8Array, cuts: number[], blockSize: number, retain: boolean, feedCuts: number[], counting: Counting | boolean): PositionTable {
+  const mode: Counting = counting === true ? 'ascii' : counting === false ? 'js' : counting;
+  return withCounting(mode, (options) => resolveAllWith(bytes, cuts, blockSize, retain, feedCuts, options));
+}
+
+function resolveAllWith(bytes: Uint8Array, cuts: number[], blockSize: number, retain: boolean, feedCuts: number[], options: { isAscii?: typeof isAscii; counter?: Skimmer }): PositionTable {
+  const tracker = new StreamPositions({ blockSize, retainBytes: retain ? Math.max(1, bytes.length) : 0, ...options });
   for (const c of chunksOf(bytes, cuts)) tracker.push(c);
   tracker.end();
   const offsets = [...Array(bytes.length + 1).keys(), -5, bytes.length + 7, 2.5];
@@ -59,10 +80,10 @@ describe('scale/streamPositions', () => {
         fc.integer({ min: 1, max: 40 }),
         fc.boolean(),
         pieces(),
-        fc.boolean(),
-        (bytes, cuts, blockSize, retain, feedCuts, ascii) => {
+        fc.constantFrom<Counting>('js', 'ascii', 'wasm'),
+        (bytes, cuts, blockSize, retain, feedCuts, counting) => {
           const mapper = new PositionMapper(bytes);
-          const table = resolveAll(bytes, cuts, blockSize, retain, feedCuts, ascii);
+          const table = resolveAll(bytes, cuts, blockSize, retain, feedCuts, counting);
           for (let o = -1; o <= bytes.length + 1; o++) {
             assert.deepEqual(table.positionAt(o), mapper.positionAt(o), `offset ${o}`);
           }
@@ -85,8 +106,10 @@ describe('scale/streamPositions', () => {
       const mapper = new PositionMapper(bytes);
       for (let size = 1; size <= bytes.length; size++) {
         const cuts = Array(bytes.length).fill(size);
-        const table = resolveAll(bytes, cuts, 3, false, [1], true);
-        for (let o = 0; o <= bytes.length; o++) assert.deepEqual(table.positionAt(o), mapper.positionAt(o), `${name}: chunks of ${size}, offset ${o}`);
+        for (const counting of ['ascii', 'wasm'] as const) {
+          const table = resolveAll(bytes, cuts, 3, false, [1], counting);
+          for (let o = 0; o <= bytes.length; o++) assert.deepEqual(table.positionAt(o), mapper.positionAt(o), `${name}: chunks of ${size}, offset ${o}, ${counting}`);
+        }
       }
     }
     // the character after 𝄞𝄞 is at UTF-16 column 4 + 6 (the {"k":" before it)
@@ -103,24 +126,47 @@ describe('scale/streamPositions', () => {
         fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: wide.length - 1 })), { maxLength: 12 }),
         fc.constantFrom(1 << 20, 16 * 1024, 5000),
         fc.constantFrom(1 << 20, 4096, 777),
-        (length, places, chunk, blockSize) => {
+        fc.constantFrom<Counting>('ascii', 'wasm'),
+        (length, places, chunk, blockSize, counting) => {
           const list: number[] = Array.from({ length }, (_, i) => 0x61 + (i % 26));
           // wide characters spliced in at fractions of the line, some straddling any midpoint
           for (const [at, w] of [...places].sort((a, b) => b[0] - a[0])) list.splice(Math.floor(at * list.length), 0, ...wide[w]);
           const bytes = new Uint8Array(list);
           const mapper = new PositionMapper(bytes);
-          const tracker = new StreamPositions({ blockSize, isAscii });
-          for (let i = 0; i < bytes.length; i += chunk) tracker.push(bytes.subarray(i, i + chunk));
-          tracker.end();
           const offsets = [0, bytes.length, ...places.map(([at]) => Math.floor(at * bytes.length)), ...Array.from({ length: 20 }, (_, k) => Math.floor((k * bytes.length) / 20))];
-          const request = tracker.request(offsets);
-          for (const r of request.ranges) request.feed(r.start, bytes.subarray(r.start, r.end));
-          const table = request.finish();
-          for (const o of offsets) assert.deepEqual(table.positionAt(o), mapper.positionAt(o), `offset ${o} of ${bytes.length}`);
+          const table = withCounting(counting, (options) => {
+            const tracker = new StreamPositions({ blockSize, ...options });
+            for (let i = 0; i < bytes.length; i += chunk) tracker.push(bytes.subarray(i, i + chunk));
+            tracker.end();
+            const request = tracker.request(offsets);
+            for (const r of request.ranges) request.feed(r.start, bytes.subarray(r.start, r.end));
+            return request.finish();
+          });
+          for (const o of offsets) assert.deepEqual(table.positionAt(o), mapper.positionAt(o), `offset ${o} of ${bytes.length}, ${counting}`);
         },
       ),
       { numRuns: Number(process.env.SCALE_RUNS ?? 60) },
     );
+  });
+
+  it('counts right when the caller pushes the same array, refilled, for every chunk', () => {
+    const text = Buffer.from(('é'.repeat(300) + 'a'.repeat(700) + '𝄞'.repeat(100) + '\n').repeat(40));
+    const mapper = new PositionMapper(text);
+    const offsets = Array.from({ length: 200 }, (_, k) => Math.floor((k * text.length) / 200));
+    const table = withCounting('wasm', (options) => {
+      const tracker = new StreamPositions({ blockSize: 512, ...options });
+      const reused = new Uint8Array(4096);
+      for (let i = 0; i < text.length; i += reused.length) {
+        const n = Math.min(reused.length, text.length - i);
+        reused.set(text.subarray(i, i + n));
+        tracker.push(n === reused.length ? reused : reused.subarray(0, n)); // the same array, refilled
+      }
+      tracker.end();
+      const request = tracker.request(offsets);
+      for (const r of request.ranges) request.feed(r.start, text.subarray(r.start, r.end));
+      return request.finish();
+    });
+    for (const o of offsets) assert.deepEqual(table.positionAt(o), mapper.positionAt(o), `offset ${o}`);
   });
 
   it('asks only for the blocks that hold requested offsets, from the checkpoint to the last offset', () => {
