@@ -27,7 +27,7 @@ const NEEDLE_ROOM: i32 = 256;
 const BACKSLASH: i32 = 1; // an escape of any kind
 const ABSENT: i32 = 2; // the required text is not in its bytes
 const UNICODE_ESCAPE: i32 = 4; // a \uXXXX escape
-const ASCII_ESCAPE: i32 = 8; // a \u00XX escape of an ASCII character (U+0000..U+007F)
+const ASCII_ESCAPE: i32 = 8; // a \u00XX escape of an ASCII character of the required text
 
 /** the escapes seen, as flags() bits */
 let escapes: i32 = 0;
@@ -47,6 +47,30 @@ export function dataStart(): i32 {
 /** The required text's length in bytes; 0: none. */
 export function setNeedle(length: i32): void {
   needleLen = length >= 2 && length <= NEEDLE_ROOM ? length : 0;
+  needleChars0 = needleChars1 = 0;
+  for (let i = 0; i < needleLen; i++) {
+    const c = <u64>load<u8>(needleStart() + i);
+    if (c < 64) needleChars0 |= (<u64>1) << c;
+    else if (c < 128) needleChars1 |= (<u64>1) << (c - 64);
+  }
+}
+
+/** The ASCII characters of the required text, as a 128-bit set. */
+let needleChars0: u64 = 0;
+let needleChars1: u64 = 0;
+
+/** Whether the \u escape at p (4 hex digits) writes an ASCII character of the required text. */
+function escapesNeedleChar(p: i32): bool {
+  if (load<u8>(p) != 0x30 || load<u8>(p + 1) != 0x30) return false;
+  const hi = <u64>hexValue(load<u8>(p + 2));
+  if (hi > 7) return false;
+  const c = (hi << 4) | <u64>hexValue(load<u8>(p + 3));
+  return c < 64 ? ((needleChars0 >> c) & 1) != 0 : ((needleChars1 >> (c - 64)) & 1) != 0;
+}
+
+// @ts-ignore: decorator
+@inline function hexValue(b: u32): u32 {
+  return b - 0x30 < 10 ? b - 0x30 : (b | 0x20) - 0x61 + 10;
 }
 
 export function flags(): i32 {
@@ -130,7 +154,7 @@ function str(p: i32, end: i32): i32 {
         if (p + 6 > end) return INCOMPLETE;
         if (!(isHex(load<u8>(p + 2)) && isHex(load<u8>(p + 3)) && isHex(load<u8>(p + 4)) && isHex(load<u8>(p + 5)))) return REFUSED;
         escapes |= UNICODE_ESCAPE;
-        if (load<u8>(p + 2) == 0x30 && load<u8>(p + 3) == 0x30 && load<u8>(p + 4) - 0x30 < 8) escapes |= ASCII_ESCAPE;
+        if (escapesNeedleChar(p + 2)) escapes |= ASCII_ESCAPE;
         p += 6;
       } else if (e == 0x22 || e == 0x5c || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74) {
         p += 2;

@@ -87,7 +87,8 @@ export type Prefilter = ((bytes: Uint8Array, start: number, end: number, hasBack
   /**
    * Which escapes may spell `required` differently: any (`\"` and the like, for text with quotes,
    * backslashes, slashes or control characters), `\u` escapes (for text beyond ASCII), or only the
-   * `\u00XX` escapes of ASCII characters.
+   * `\u00XX` escapes of ASCII characters (of the required text's own characters: an escape of any
+   * other character cannot be part of it).
    */
   readonly requiredHiddenBy?: 'any-escape' | 'unicode-escape' | 'ascii-unicode-escape';
 };

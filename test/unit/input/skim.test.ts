@@ -225,6 +225,9 @@ describe('input: the WebAssembly fast path (skim)', () => {
       assert.deepEqual(flagsOf(query, '{"eventName":"\\u0043reateTrafficMirrorSession"}'), { ruledOut: false, backslash: true });
       // \u00e9 cannot stand for an ASCII letter, nor \" or \n
       assert.deepEqual(flagsOf(query, '{"eventName":"Describe\\u00e9 \\" \\n"}'), { ruledOut: true, backslash: true });
+      // an ASCII escape hides the text only when it writes one of the text's characters (T: yes, & and Z: no)
+      assert.equal(flagsOf(query, '{"eventName":"Describe","k":"\\u0054"}').ruledOut, false);
+      assert.equal(flagsOf(query, '{"eventName":"Describe","k":"\\u0026 \\u005A \\u005a"}').ruledOut, true);
       // a text beyond ASCII can hide behind any \u escape
       const wide = 'user.name:Zoë-admin';
       assert.equal(flagsOf(wide, '{"userName":"Zo\\u00eb-admin"}').ruledOut, false);
