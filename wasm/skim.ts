@@ -115,6 +115,24 @@ function contains(p: i32, end: i32): bool {
 
 // @ts-ignore: decorator
 @inline function skipWs(p: i32, end: i32): i32 {
+  // compact JSON has no blanks, pretty JSON runs of them (a line break and the indentation)
+  if (p < end && isWs(load<u8>(p))) p = skipWsRun(p + 1, end);
+  return p;
+}
+
+/** Skips blanks from p, 16 bytes at a time. */
+function skipWsRun(p: i32, end: i32): i32 {
+  const space = i8x16.splat(0x20);
+  const lf = i8x16.splat(0x0a);
+  const cr = i8x16.splat(0x0d);
+  const tab = i8x16.splat(0x09);
+  while (p + 16 <= end) {
+    const v = v128.load(p);
+    const blank = v128.or(v128.or(i8x16.eq(v, space), i8x16.eq(v, lf)), v128.or(i8x16.eq(v, cr), i8x16.eq(v, tab)));
+    const other = ~i8x16.bitmask(blank) & 0xffff;
+    if (other != 0) return p + ctz(other);
+    p += 16;
+  }
   while (p < end && isWs(load<u8>(p))) p++;
   return p;
 }
