@@ -29,6 +29,12 @@ const ABSENT: i32 = 2; // the required text is not in its bytes
 const UNICODE_ESCAPE: i32 = 4; // a \uXXXX escape
 const ASCII_ESCAPE: i32 = 8; // a \u00XX escape of an ASCII character of the required text
 
+/**
+ * An escape that writes a backslash (\\ or \u005c): in JSON inside a string (lookup-events'
+ * CloudTrailEvent) it starts an escape of its own, which may write any character.
+ */
+const NESTED_ESCAPE: i32 = BACKSLASH | UNICODE_ESCAPE | ASCII_ESCAPE;
+
 /** the escapes seen, as flags() bits */
 let escapes: i32 = 0;
 let flagBits: i32 = 0;
@@ -66,6 +72,11 @@ function escapesNeedleChar(p: i32): bool {
   if (hi > 7) return false;
   const c = (hi << 4) | <u64>hexValue(load<u8>(p + 3));
   return c < 64 ? ((needleChars0 >> c) & 1) != 0 : ((needleChars1 >> (c - 64)) & 1) != 0;
+}
+
+/** Whether the \u escape at p (4 hex digits) is \u005c, a backslash. */
+function writesBackslash(p: i32): bool {
+  return load<u8>(p) == 0x30 && load<u8>(p + 1) == 0x30 && load<u8>(p + 2) == 0x35 && (load<u8>(p + 3) | 0x20) == 0x63;
 }
 
 // @ts-ignore: decorator
@@ -173,8 +184,12 @@ function str(p: i32, end: i32): i32 {
         if (!(isHex(load<u8>(p + 2)) && isHex(load<u8>(p + 3)) && isHex(load<u8>(p + 4)) && isHex(load<u8>(p + 5)))) return REFUSED;
         escapes |= UNICODE_ESCAPE;
         if (escapesNeedleChar(p + 2)) escapes |= ASCII_ESCAPE;
+        else if (writesBackslash(p + 2)) escapes |= NESTED_ESCAPE;
         p += 6;
-      } else if (e == 0x22 || e == 0x5c || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74) {
+      } else if (e == 0x5c) {
+        escapes |= NESTED_ESCAPE;
+        p += 2;
+      } else if (e == 0x22 || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74) {
         p += 2;
       } else return REFUSED;
     } else if (b < 0x20) {

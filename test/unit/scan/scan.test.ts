@@ -107,6 +107,26 @@ describe('scan with the bundled rule', () => {
     }
   });
 
+  it('matches an eventName written with \\u escapes inside a CloudTrailEvent string, in every shape, with or without the prefilter', () => {
+    // the record inside the string spells the name with an escape: \\u0043 in the file, \u0043 in the inner JSON, C in the value
+    const inner = JSON.stringify(record({ eventName: 'CreateTrafficMirrorSession' })).replace('"CreateTrafficMirrorSession"', '"\\u0043reateTrafficMirrorSession"');
+    const element = { EventId: 'evt-1', CloudTrailEvent: inner };
+    const shapes = {
+      'lookup-events': JSON.stringify({ Events: [element] }),
+      'an array of events': JSON.stringify([element]),
+      'JSON Lines of events': JSON.stringify(element) + '\n' + JSON.stringify(element),
+      'the backslash itself escaped as \\u005c': JSON.stringify({ Events: [element] }).replace('\\\\u0043', '\\u005cu0043'),
+    };
+    for (const [shape, text] of Object.entries(shapes)) {
+      for (const prefilter of [true, false]) {
+        for (const fastPath of [true, false]) {
+          const r = scanText(text, rules, { prefilter, fastPath });
+          assert.ok(r.findings.length >= 1, `${shape}, prefilter ${prefilter}, fast path ${fastPath}`);
+        }
+      }
+    }
+  });
+
   it('points into the CloudTrailEvent string of lookup-events output', () => {
     const inner = JSON.stringify(record({ eventName: 'CreateTrafficMirrorTarget' }));
     const text = JSON.stringify({ Events: [{ EventId: 'evt-1', EventName: 'CreateTrafficMirrorTarget', CloudTrailEvent: inner }] }, null, 2);
@@ -198,7 +218,10 @@ describe('prefilter', () => {
     assert.ok(!test('{"eventSource":"s3.amazonaws.com","eventName":"RunInstances"}'));
     assert.ok(test('{"eventSource":"ec2.amazonaws.com","eventName":"Run\\u0049nstances"}'));
     // Escapes that cannot write an ASCII letter do not keep a record the literals rule out.
-    assert.ok(!test('{"eventSource":"ec2.amazonaws.com","eventName":"Describe","note":"caf\\u00e9 \\"q\\" \\\\u0052"}'));
+    assert.ok(!test('{"eventSource":"ec2.amazonaws.com","eventName":"Describe","note":"caf\\u00e9 \\"q\\""}'));
+    // An escaped backslash may: inside a CloudTrailEvent string, \\u0052 is an R.
+    assert.ok(test('{"eventSource":"ec2.amazonaws.com","eventName":"Describe","note":"\\\\u0052"}'));
+    assert.ok(test('{"eventSource":"ec2.amazonaws.com","eventName":"Describe","note":"\\u005Cu0052"}'));
     assert.ok(test('{"eventSource":"ec2.amazonaws.com","eventName":"\\u0052unInstances","note":"caf\\u00e9"}'));
   });
 
