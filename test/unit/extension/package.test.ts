@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+
+/** The names in a zip file's central directory. */
+function zipEntries(zip: Buffer): string[] {
+  const names: string[] = [];
+  for (let i = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); i >= 0; i = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), i + 46)) {
+    const nameLength = zip.readUInt16LE(i + 28);
+    names.push(zip.toString('utf8', i + 46, i + 46 + nameLength));
+  }
+  return names;
+}
+
+describe('extension: the .vsix package (npm run package)', function () {
+  this.timeout(120000);
+
+  it('builds, with the bundles, the rule and the grammar, and nothing from the source tree', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cth-vsix-'));
+    try {
+      const out = join(dir, 'cloudtrail-hunter.vsix');
+      const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+      const r = spawnSync(npm, ['run', '--silent', 'package', '--', '--out', out], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(r.status, 0, `npm run package failed:\n${r.stdout}\n${r.stderr}`);
+      const names = zipEntries(readFileSync(out));
+      for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/scanWorker.js', 'extension/dist/fileScanWorker.js', 'extension/dist/cli.js', 'extension/syntaxes/kuery.tmLanguage.json', 'extension/media/icon.png']) {
+        assert.ok(names.includes(needed), `${needed} is in the package: ${names.join(', ')}`);
+      }
+      assert.ok(names.some((n) => /^extension\/rules\/.+\.toml$/.test(n)), 'the bundled rule is in the package');
+      const leaked = names.filter((n) => /^extension\/(src|test|wasm|bench|scripts|node_modules|samples)\//.test(n) || n.endsWith('.map'));
+      assert.deepEqual(leaked, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
