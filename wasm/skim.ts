@@ -33,7 +33,7 @@ const ASCII_ESCAPE: i32 = 8; // a \u00XX escape of an ASCII character of the req
  * An escape that writes a backslash (\\ or \u005c): in JSON inside a string (lookup-events'
  * CloudTrailEvent) it starts an escape of its own, which may write any character.
  */
-const NESTED_ESCAPE: i32 = BACKSLASH | UNICODE_ESCAPE | ASCII_ESCAPE;
+const NESTED_ESCAPE: i32 = 16;
 
 /** the escapes seen, as flags() bits */
 let escapes: i32 = 0;

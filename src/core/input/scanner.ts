@@ -1186,15 +1186,17 @@ export class RecordScanner {
     if (!lit || bytes[lit[0]] !== QUOTE) return;
     const [ls, le] = lit;
     const span = { start: fileStart + (ls - s), end: fileStart + (le - s) };
+    const raw = decoder.decode(bytes.subarray(ls, le));
+    const inner = JSON.parse(raw) as string;
     if (this.prefilter && !prefiltered) {
-      if (!this.prefilter(bytes, ls, le, hasByte(bytes, ls, le, BSLASH))) {
+      // tested as the record it holds, decoded once: the string's own escapes would hide letters
+      const innerBytes = new TextEncoder().encode(inner);
+      if (!this.prefilter(innerBytes, 0, innerBytes.length, inner.includes('\\'))) {
         this.count++;
         this.sink.skipped?.(span);
         return;
       }
     }
-    const raw = decoder.decode(bytes.subarray(ls, le));
-    const inner = JSON.parse(raw) as string;
     let value: unknown;
     try {
       value = JSON.parse(inner);

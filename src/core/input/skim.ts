@@ -37,6 +37,9 @@ const BACKSLASH = 1;
 const ABSENT = 2;
 const UNICODE_ESCAPE = 4;
 const ASCII_ESCAPE = 8;
+const NESTED_ESCAPE = 16;
+/** The key of lookup-events output whose string value holds a record (see nestedEscapesMatter). */
+const EMBEDDING_KEY = new TextEncoder().encode('CloudTrailEvent');
 const NEEDLE_ROOM = 256;
 const WINDOW = 1 << 20;
 const MAX_WINDOW = 64 << 20;
@@ -57,6 +60,22 @@ function wasmModule(): WasmModule | null {
     }
   }
   return compiled ?? null;
+}
+
+/**
+ * An escaped backslash starts an escape of its own only inside a record held in a string, as
+ * lookup-events' CloudTrailEvent holds one: only an object with that key can be such an element, and
+ * its raw bytes spell the key plainly or with a \u escape.
+ */
+function nestedEscapesMatter(buf: Uint8Array, start: number, end: number, flags: number): boolean {
+  if ((flags & UNICODE_ESCAPE) !== 0) return true;
+  const key = EMBEDDING_KEY;
+  for (let i = buf.indexOf(key[0], start); i >= 0 && i + key.length <= end; i = buf.indexOf(key[0], i + 1)) {
+    let k = 1;
+    while (k < key.length && buf[i + k] === key[k]) k++;
+    if (k === key.length) return true;
+  }
+  return false;
 }
 
 const pool: Skimmer[] = [];
@@ -146,10 +165,11 @@ export class Skimmer {
       r = this.exports.skim(this.base, this.base + (this.to - i), levels, topLevel);
     }
     if (r < 0) return -1;
+    const end = this.from + (r - this.base);
     const flags = this.exports.flags();
     this.backslash = (flags & BACKSLASH) !== 0;
-    this.ruledOut = (flags & ABSENT) !== 0 && (flags & this.hiding) === 0;
-    return this.from + (r - this.base);
+    this.ruledOut = (flags & ABSENT) !== 0 && (flags & this.hiding) === 0 && !((flags & NESTED_ESCAPE) !== 0 && nestedEscapesMatter(buf, i, end, flags));
+    return end;
   }
 
   /** UTF-16 code units of bytes[from, to), for the position tracker (a UnitCounter). */

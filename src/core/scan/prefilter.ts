@@ -5,7 +5,8 @@
 // escape can hide a literal's character only as `\uXXXX` or, for `" \ /` and control characters, a
 // short escape. So a record with backslashes is still tested on the literal when the literal has
 // none of those characters and the record has no `\u` escape that could stand for such a character
-// (`\u00e9` for é cannot hide an ASCII letter), nor an escaped backslash (see mayHideLiteral). ECS documents store every keyword value verbatim, so
+// (`\u00e9` for é cannot hide an ASCII letter), nor an escaped backslash where that matters (see
+// mayHideLiteral). ECS documents store every keyword value verbatim, so
 // the same literals hold for them.
 
 import { declaredType } from '../ecs/fieldTypes';
@@ -162,20 +163,28 @@ const BACKSLASH = 0x5c;
 
 /**
  * Whether the record has a `\u` escape that could stand for a literal's character: any `\u` when
- * literals go beyond ASCII, else only `\u00` followed by 0-7 (U+0000..U+007F). An escape that writes
- * a backslash (`\\`, `\u005c`) may hide anything: in a record inside a string (lookup-events'
- * CloudTrailEvent) it starts an escape of its own, so `\\u0043` there is a C.
+ * literals go beyond ASCII, else only `\u00` followed by 0-7 (U+0000..U+007F).
+ *
+ * An escape that writes a backslash (`\\`, `\u005c`) may hide anything when the record is an
+ * element of lookup-events output: the record inside its CloudTrailEvent string is decoded twice,
+ * so `\\u0043` there is a C. Only an object with that key can be such an element, and its bytes
+ * then spell the key plainly or with a `\u` escape.
  */
 function mayHideLiteral(record: Uint8Array, nonAscii: boolean): boolean {
+  let nested = false;
+  let unicode = false;
   for (let i = record.indexOf(BACKSLASH); i >= 0 && i + 1 < record.length; i = record.indexOf(BACKSLASH, i + 2)) {
-    if (record[i + 1] === BACKSLASH) return true;
-    if (record[i + 1] !== 0x75 /* u */) continue; // `\"`, `\n`...: i + 2 skips the escaped char
-    if (record[i + 2] === 0x30 && record[i + 3] === 0x30 && record[i + 4] === 0x35 && (record[i + 5] | 0x20) === 0x63) return true;
-    if (nonAscii) return true;
+    if (record[i + 1] === BACKSLASH) nested = true;
+    if (record[i + 1] !== 0x75 /* u */) continue; // `\\`, `\"`, `\n`...: i + 2 skips the escaped char
+    unicode = true;
     const d1 = record[i + 2];
     const d2 = record[i + 3];
     const d3 = record[i + 4];
-    if (d1 === 0x30 && d2 === 0x30 && d3 >= 0x30 && d3 <= 0x37) return true;
+    if (d1 === 0x30 && d2 === 0x30 && d3 === 0x35 && (record[i + 5] | 0x20) === 0x63) nested = true;
+    else if (nonAscii) return true;
+    else if (d1 === 0x30 && d2 === 0x30 && d3 >= 0x30 && d3 <= 0x37) return true;
   }
-  return false;
+  return nested && (unicode || contains(record, EMBEDDING_KEY));
 }
+
+const EMBEDDING_KEY = 'CloudTrailEvent';

@@ -116,6 +116,7 @@ describe('scan with the bundled rule', () => {
       'an array of events': JSON.stringify([element]),
       'JSON Lines of events': JSON.stringify(element) + '\n' + JSON.stringify(element),
       'the backslash itself escaped as \\u005c': JSON.stringify({ Events: [element] }).replace('\\\\u0043', '\\u005cu0043'),
+      'the key spelt with an escape': JSON.stringify([element]).replace('"CloudTrailEvent"', '"CloudTrail\\u0045vent"'),
     };
     for (const [shape, text] of Object.entries(shapes)) {
       for (const prefilter of [true, false]) {
@@ -219,9 +220,13 @@ describe('prefilter', () => {
     assert.ok(test('{"eventSource":"ec2.amazonaws.com","eventName":"Run\\u0049nstances"}'));
     // Escapes that cannot write an ASCII letter do not keep a record the literals rule out.
     assert.ok(!test('{"eventSource":"ec2.amazonaws.com","eventName":"Describe","note":"caf\\u00e9 \\"q\\""}'));
-    // An escaped backslash may: inside a CloudTrailEvent string, \\u0052 is an R.
-    assert.ok(test('{"eventSource":"ec2.amazonaws.com","eventName":"Describe","note":"\\\\u0052"}'));
-    assert.ok(test('{"eventSource":"ec2.amazonaws.com","eventName":"Describe","note":"\\u005Cu0052"}'));
+    // An escaped backslash may, in an element of lookup-events output: inside its CloudTrailEvent
+    // string, \\u0052 is an R. Elsewhere it is a backslash and a u.
+    assert.ok(!test('{"eventSource":"ec2.amazonaws.com","eventName":"Describe","note":"\\\\u0052"}'));
+    assert.ok(test('{"CloudTrailEvent":"{\\"eventSource\\":\\"ec2.amazonaws.com\\",\\"eventName\\":\\"\\\\u0052unInstances\\"}"}'));
+    assert.ok(test('{"CloudTrailEvent":"{\\"eventSource\\":\\"ec2.amazonaws.com\\",\\"eventName\\":\\"\\u005Cu0052unInstances\\"}"}'));
+    // the key itself may be spelt with an escape
+    assert.ok(test('{"CloudTrail\\u0045vent":"{\\"eventSource\\":\\"ec2.amazonaws.com\\",\\"eventName\\":\\"\\\\u0052unInstances\\"}"}'));
     assert.ok(test('{"eventSource":"ec2.amazonaws.com","eventName":"\\u0052unInstances","note":"caf\\u00e9"}'));
   });
 
