@@ -2,7 +2,7 @@
 
 export { parseKql, KqlSyntaxError, MAX_DEPTH } from './parser';
 export { evaluateKql } from './evaluate';
-export { queryFields, requiredLiterals } from './fields';
+export { queryFields, requiredLiterals, requiredValues } from './fields';
 export { WildcardPattern } from './wildcard';
 export type {
   KqlQuery,

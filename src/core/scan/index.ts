@@ -7,7 +7,7 @@ import { evaluateKql, parseKql, KqlQuery } from '../kql';
 import { evaluability } from '../rules';
 import type { FieldSource, Finding, FoundRecord, Prefilter, Problem, Rule, ScanResult, Span } from '../types';
 import { INVESTIGATION_FIELDS } from './fields';
-import { prefilterFor } from './prefilter';
+import { prefilterFor, recordGateFor, type RecordGate } from './prefilter';
 
 export interface CompiledRule {
   rule: Rule;
@@ -19,6 +19,8 @@ export interface RuleSet {
   notEvaluated: { rule: Rule; reason: string }[];
   /** Rules out records that no rule can match, from their raw bytes; undefined when no sound test exists. */
   prefilter?: Prefilter;
+  /** Rules out parsed CloudTrail records that no rule can match, before they are mapped (see recordGateFor). */
+  recordGate?: RecordGate;
 }
 
 export interface ScanOptions {
@@ -51,6 +53,7 @@ export function prepareRules(rules: readonly Rule[]): RuleSet {
     }
   }
   set.prefilter = prefilterFor(set.rules.map((r) => r.query));
+  set.recordGate = recordGateFor(set.rules.map((r) => r.query));
   return set;
 }
 
@@ -61,9 +64,11 @@ export class StreamingScan {
   private readonly problems: Problem[] = [];
 
   private readonly onFinding: ((finding: Finding) => void) | undefined;
+  private readonly recordGate: RecordGate | undefined;
 
   constructor(private readonly ruleSet: RuleSet, options: ScanOptions = {}) {
     const prefilter = options.prefilter === false ? undefined : ruleSet.prefilter;
+    this.recordGate = options.prefilter === false ? undefined : ruleSet.recordGate;
     this.onFinding = options.onFinding;
     const onProblem = options.onProblem;
     this.scanner = new RecordScanner(
@@ -97,6 +102,7 @@ export class StreamingScan {
 
   private evaluate(record: FoundRecord): void {
     if (this.ruleSet.rules.length === 0) return;
+    if (this.recordGate && record.format === 'cloudtrail' && !this.recordGate(record.value)) return;
     const doc = record.format === 'cloudtrail' ? cloudTrailToEcs(record.value) : record.value;
     const view = documentView(doc);
     for (const { rule, query } of this.ruleSet.rules) {

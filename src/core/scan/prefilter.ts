@@ -10,7 +10,7 @@
 // the same literals hold for them.
 
 import { declaredType } from '../ecs/fieldTypes';
-import { requiredLiterals, KqlQuery } from '../kql';
+import { requiredLiterals, requiredValues, KqlQuery } from '../kql';
 import type { Prefilter } from '../types';
 
 // ECS fields that the CloudTrail mapping copies unchanged from one raw field (or one of two raw
@@ -188,3 +188,38 @@ function mayHideLiteral(record: Uint8Array, nonAscii: boolean): boolean {
 }
 
 const EMBEDDING_KEY = 'CloudTrailEvent';
+
+/** A test on a parsed CloudTrail record: false when no query can match it. */
+export type RecordGate = (record: Record<string, unknown>) => boolean;
+
+/**
+ * The raw keys the CloudTrail mapping copies, unchanged when they hold a string, to these keyword
+ * fields, which it sets from nothing else: a query's `event.action:X` cannot match a record whose
+ * eventName is another string, or is missing.
+ */
+const COPIED_FROM: Readonly<Record<string, string>> = { 'event.action': 'eventName', 'event.provider': 'eventSource' };
+
+/**
+ * A test for records the byte test kept (a text that names an API in an S3 key, say), run before
+ * the mapping to ECS, which is most of such a record's cost: it asks for the exact values queries
+ * need in event.action and event.provider. Undefined when some query needs none.
+ */
+export function recordGateFor(queries: readonly KqlQuery[]): RecordGate | undefined {
+  if (queries.length === 0) return undefined;
+  const alternatives: { key: string; value: string }[][] = [];
+  for (const q of queries) {
+    const dnf = requiredValues(q, (field) => Object.prototype.hasOwnProperty.call(COPIED_FROM, field));
+    if (!dnf) return undefined;
+    for (const clause of dnf) alternatives.push(clause.map(({ field, value }) => ({ key: COPIED_FROM[field], value })));
+  }
+  return (record) =>
+    alternatives.some((clause) =>
+      clause.every(({ key, value }) => {
+        const raw = Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+        // missing (or "", which the pipeline scrubs): the field is not set; not a string: the
+        // mapping renders it, so the evaluator decides
+        if (raw === undefined || raw === '') return false;
+        return typeof raw !== 'string' || raw === value;
+      }),
+    );
+}

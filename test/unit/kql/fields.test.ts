@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { evaluateKql, parseKql, queryFields, requiredLiterals } from '../../../src/core/kql';
+import { evaluateKql, parseKql, queryFields, requiredLiterals, requiredValues } from '../../../src/core/kql';
 import { docOf } from './helpers';
 
 const SEED =
@@ -24,6 +24,26 @@ describe('kql query analysis', () => {
     it('keeps wildcard names as written and gives * for a bare value', () => {
       assert.deepEqual(queryFields(parseKql('event.*:x or value')), ['event.*', '*']);
       assert.deepEqual(queryFields(parseKql('')), []);
+    });
+  });
+
+  describe('requiredValues', () => {
+    const exact = (f: string): boolean => f === 'event.action' || f === 'event.provider';
+
+    it('gives, for the seed rule, the service and one of the four actions as exact values', () => {
+      const r = requiredValues(parseKql(SEED), exact);
+      assert.equal(r?.length, 4);
+      assert.deepEqual(r?.[2], [
+        { field: 'event.provider', value: 'ec2.amazonaws.com' },
+        { field: 'event.action', value: 'CreateTrafficMirrorSession' },
+      ]);
+    });
+
+    it('returns undefined when some way of matching needs no exact value: wildcards, negations, other fields, non-strings', () => {
+      for (const q of ['event.action:Create*', 'not event.action:X', 'event.action:X or raw.a:y', 'event.outcome:success', 'event.action:true', 'event.action > A', 'event.*:X', '']) {
+        assert.equal(requiredValues(parseKql(q), exact), undefined, q);
+      }
+      assert.deepEqual(requiredValues(parseKql('event.action:X and event.action:Y*'), exact), [[{ field: 'event.action', value: 'X' }]]);
     });
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { prepareRules, scanText, scanBytes, StreamingScan, RuleSet } from '../../../src/core/scan';
-import { prefilterFor, contains } from '../../../src/core/scan/prefilter';
+import { prefilterFor, contains, recordGateFor } from '../../../src/core/scan/prefilter';
 import { loadBundledRules } from '../../../src/node/ruleFiles';
 import { huntRule } from '../../../src/core/rules';
 import { parseKql } from '../../../src/core/kql';
@@ -247,6 +247,29 @@ describe('prefilter', () => {
     // a prefix cut inside a surrogate pair keeps the whole characters before it only
     assert.ok(keep(['event.action:(abcd\u{1F600}x or abcd\u{1F601}y)'], '{"eventName":"abcd\u{1F601}y"}'));
     assert.ok(!keep(['event.action:(abcd\u{1F600}x or abcd\u{1F601}y)'], '{"eventName":"abce\u{1F601}y"}'));
+  });
+
+  it('rules out parsed records whose eventName or eventSource holds another string, and only those', () => {
+    const gate = recordGateFor([parseKql('event.provider:ec2.amazonaws.com and event.action:(CreateTrafficMirrorTarget or RunInstances)')]);
+    assert.ok(gate);
+    assert.ok(gate({ eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances' }));
+    assert.ok(gate({ eventSource: 'ec2.amazonaws.com', eventName: 'CreateTrafficMirrorTarget', x: 'anything' }));
+    // another value, or none (missing, or "" which the pipeline scrubs): the field cannot match
+    assert.ok(!gate({ eventSource: 'ec2.amazonaws.com', eventName: 'GetObject', key: 'runbooks/RunInstances.md' }));
+    assert.ok(!gate({ eventSource: 's3.amazonaws.com', eventName: 'RunInstances' }));
+    assert.ok(!gate({ eventSource: 'ec2.amazonaws.com' }));
+    assert.ok(!gate({ eventSource: 'ec2.amazonaws.com', eventName: '' }));
+    // exact: keyword values are case-sensitive
+    assert.ok(!gate({ eventSource: 'ec2.amazonaws.com', eventName: 'runinstances' }));
+    // not a string: the mapping renders it, the evaluator decides
+    for (const odd of [['RunInstances'], 42, null, true, { a: 1 }]) assert.ok(gate({ eventSource: 'ec2.amazonaws.com', eventName: odd }), JSON.stringify(odd));
+    // an inherited property is not the record's
+    assert.ok(!gate(Object.create({ eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances' }) as Record<string, unknown>));
+    // several queries: a record any of them could match is kept
+    const two = recordGateFor([parseKql('event.action:A'), parseKql('event.provider:p and event.action:B')]);
+    assert.ok(two?.({ eventName: 'A' }) && two({ eventName: 'B', eventSource: 'p' }) && !two({ eventName: 'B', eventSource: 'q' }));
+    // a query that needs no exact value of these fields: no gate
+    assert.equal(recordGateFor([parseKql('event.action:A'), parseKql('user.name:root')]), undefined);
   });
 
   it('keeps every record with a \\u escape when a literal is not ASCII', () => {
