@@ -1,8 +1,8 @@
 // The record scanner's fast path: wasm/skim.ts, compiled to WebAssembly, validates a whole record
 // and finds its end with string bodies checked 16 bytes at a time (and, for the position tracker,
-// counts UTF-16 units 16 bytes at a time). The scanner's state machine
-// stays the reference: whatever the fast path refuses (errors, records cut by a chunk's end, deep
-// nesting) it reads again itself, so messages and recovery are unchanged.
+// counts UTF-16 units 16 bytes at a time). The scanner's state machine stays the reference:
+// whatever the fast path refuses (errors, records cut by a chunk's end, deep nesting) it reads
+// again itself, so messages and recovery are unchanged.
 //
 // WebAssembly reads only its own memory, so the bytes are copied in: a window of WINDOW bytes from
 // the record being skimmed, grown for a longer record up to the largest record the scanner accepts.
@@ -31,6 +31,7 @@ interface SkimExports {
   units(start: number, end: number): number;
 }
 
+// as wasm/skim.ts defines them
 const INCOMPLETE = -1;
 // flags() bits
 const BACKSLASH = 1;
@@ -38,8 +39,6 @@ const ABSENT = 2;
 const UNICODE_ESCAPE = 4;
 const ASCII_ESCAPE = 8;
 const NESTED_ESCAPE = 16;
-/** The key of lookup-events output whose string value holds a record (see nestedEscapesMatter). */
-const EMBEDDING_KEY = new TextEncoder().encode('CloudTrailEvent');
 const NEEDLE_ROOM = 256;
 const WINDOW = 1 << 20;
 const MAX_WINDOW = 64 << 20;
@@ -62,28 +61,16 @@ function wasmModule(): WasmModule | null {
   return compiled ?? null;
 }
 
-/**
- * An escaped backslash starts an escape of its own only inside a record held in a string, as
- * lookup-events' CloudTrailEvent holds one: only an object with that key can be such an element, and
- * its raw bytes spell the key plainly or with a \u escape.
- */
-function nestedEscapesMatter(buf: Uint8Array, start: number, end: number, flags: number): boolean {
-  if ((flags & UNICODE_ESCAPE) !== 0) return true;
-  const key = EMBEDDING_KEY;
-  for (let i = buf.indexOf(key[0], start); i >= 0 && i + key.length <= end; i = buf.indexOf(key[0], i + 1)) {
-    let k = 1;
-    while (k < key.length && buf[i + k] === key[k]) k++;
-    if (k === key.length) return true;
-  }
-  return false;
-}
-
 const pool: Skimmer[] = [];
 
 export class Skimmer {
   /** Whether the last object accepted held a backslash. */
   backslash = false;
-  /** Whether the last object accepted lacks the required text, and holds no escape that could spell it. */
+  /**
+   * Whether the last object accepted lacks the required text and holds no escape that could spell
+   * it. An escaped backslash leaves the decision to the prefilter itself (it matters only in an
+   * element of lookup-events output, see prefilter.ts).
+   */
   ruledOut = false;
   /** The flags() bits of the escapes that may spell the required text. */
   private hiding = BACKSLASH;
@@ -168,7 +155,7 @@ export class Skimmer {
     const end = this.from + (r - this.base);
     const flags = this.exports.flags();
     this.backslash = (flags & BACKSLASH) !== 0;
-    this.ruledOut = (flags & ABSENT) !== 0 && (flags & this.hiding) === 0 && !((flags & NESTED_ESCAPE) !== 0 && nestedEscapesMatter(buf, i, end, flags));
+    this.ruledOut = (flags & ABSENT) !== 0 && (flags & (this.hiding | NESTED_ESCAPE)) === 0;
     return end;
   }
 
