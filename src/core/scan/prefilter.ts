@@ -6,8 +6,8 @@
 // short escape. So a record with backslashes is still tested on the literal when the literal has
 // none of those characters and the record has no `\u` escape that could stand for such a character
 // (`\u00e9` for é cannot hide an ASCII letter), nor an escaped backslash where that matters (see
-// mayHideLiteral). ECS documents store every keyword value verbatim, so
-// the same literals hold for them.
+// mayHideLiteral). ECS documents store every keyword value verbatim, so the same literals hold for
+// them.
 
 import { declaredType } from '../ecs/fieldTypes';
 import { requiredLiterals, requiredValues, KqlQuery } from '../kql';
