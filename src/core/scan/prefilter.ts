@@ -1,4 +1,5 @@
-// A byte-level test that rules out records no rule can match, before they are parsed.
+// A byte-level test that rules out records no rule can match, before they are parsed, and a test
+// on the parsed CloudTrail record before it is mapped to ECS (recordGateFor, at the end).
 //
 // Soundness: a literal is required only for a keyword field whose ECS value is a verbatim copy of a
 // raw CloudTrail value, so its UTF-8 bytes appear in the record unless JSON escapes hide them. An
