@@ -53,7 +53,7 @@ export interface ScannerOptions {
   maxDepth?: number;
   /** Largest record accepted, in bytes (default 64 MiB); larger records are reported and skipped. */
   maxRecordBytes?: number;
-  /** Read whole records of an array of records with the WebAssembly fast path (default true). */
+  /** Read whole records (of an array of records, or top-level ones) with the WebAssembly fast path (default true). */
   fastPath?: boolean;
 }
 
@@ -144,6 +144,7 @@ type TopKind = 'single' | 'array' | 's3-envelope' | 'lookup-events' | 'elasticse
 const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder('utf-8');
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+const encoder = new TextEncoder();
 
 /** Whether bytes[from, to) holds `b` (a bounded search: indexOf alone would run to the end of a big chunk). */
 function hasByte(bytes: Uint8Array, from: number, to: number, b: number): boolean {
@@ -1190,7 +1191,7 @@ export class RecordScanner {
     const inner = JSON.parse(raw) as string;
     if (this.prefilter && !prefiltered) {
       // tested as the record it holds, decoded once: the string's own escapes would hide letters
-      const innerBytes = new TextEncoder().encode(inner);
+      const innerBytes = encoder.encode(inner);
       if (!this.prefilter(innerBytes, 0, innerBytes.length, inner.includes('\\'))) {
         this.count++;
         this.sink.skipped?.(span);
@@ -1201,7 +1202,7 @@ export class RecordScanner {
     try {
       value = JSON.parse(inner);
     } catch {
-      const why = RecordScanner.syntaxError(new TextEncoder().encode(inner)) ?? 'it is not JSON';
+      const why = RecordScanner.syntaxError(encoder.encode(inner)) ?? 'it is not JSON';
       this.report('unreadable-record', 'warning', `The CloudTrailEvent string does not hold valid JSON (${why}); this event was skipped.`, span);
       return;
     }
