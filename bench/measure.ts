@@ -1,7 +1,7 @@
 // Runs one measurement in a child process and returns its time, peak memory and answer.
-// Node tools report their own time and process.resourceUsage().maxRSS; jq is timed from spawn to
-// exit and its peak RSS comes from GNU time (%M) when installed, else from polling VmHWM in
-// /proc/<pid>/status while it runs.
+// Node tools report their own time and process.resourceUsage().maxRSS; jq and zcat are timed from
+// spawn to exit and their peak RSS comes from GNU time (%M) when installed, else from polling VmHWM
+// in /proc/<pid>/status while they run.
 
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -119,34 +119,54 @@ function pollVmHwm(pid: number): { stop(): number } {
   };
 }
 
-/** `jq` (or `zcat | jq` for gz) with the same selection; the time is wall time from spawn to exit. */
-export async function runJq(shape: Shape, file: string, folderFiles?: string[]): Promise<Measurement> {
-  const args = jqArgs(shape, file, folderFiles);
+/**
+ * Runs a command to its exit and measures it: wall time from spawn to exit, and its peak RSS (GNU
+ * time's %M when installed, else polling). `started` is when timing began, for a command fed by
+ * another one spawned just before (zcat | jq).
+ */
+async function runMeasured(
+  what: string,
+  command: string,
+  args: string[],
+  stdin: ChildProcess['stdout'] | 'ignore',
+  started = performance.now(),
+): Promise<{ seconds: number; stdout: string; maxRssKB: number }> {
   const time = findGnuTime();
   const tmp = mkdtempSync(path.join(tmpdir(), 'ct-bench-'));
   const rssFile = path.join(tmp, 'rss');
-  let zcat: ChildProcess | undefined;
   try {
-    const t0 = performance.now();
-    if (shape === 'gz') zcat = spawn('zcat', ['--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const stdin = zcat?.stdout ?? 'ignore';
     const child = time
-      ? spawn(time, ['-f', '%M', '-o', rssFile, 'jq', ...args], { stdio: [stdin, 'pipe', 'pipe'] })
-      : spawn('jq', args, { stdio: [stdin, 'pipe', 'pipe'] });
-    // jq holds its own copy of the pipe now; the parent must neither read nor keep its end.
-    zcat?.stdout?.destroy();
-    const zcatDone = zcat ? collect(zcat, 'zcat') : Promise.resolve(undefined);
+      ? spawn(time, ['-f', '%M', '-o', rssFile, command, ...args], { stdio: [stdin ?? 'ignore', 'pipe', 'pipe'] })
+      : spawn(command, args, { stdio: [stdin ?? 'ignore', 'pipe', 'pipe'] });
     const poll = time || child.pid === undefined ? undefined : pollVmHwm(child.pid);
-    const [out] = await Promise.all([collect(child, 'jq'), zcatDone]);
-    const seconds = (performance.now() - t0) / 1000;
+    const out = await collect(child, what);
+    const seconds = (performance.now() - started) / 1000;
     const polled = poll?.stop();
     const maxRssKB = time ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : (polled ?? 0);
-    const matches = Number(out.stdout.trim());
-    if (!Number.isInteger(matches)) throw new Error(`jq printed ${JSON.stringify(out.stdout.slice(0, 200))}`);
-    return { tool: shape === 'gz' ? 'zcat | jq' : 'jq', seconds, matches, records: -1, maxRssKB };
+    return { seconds, stdout: out.stdout, maxRssKB };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** `jq` (or `zcat | jq` for gz) with the same selection; the time is wall time from spawn to exit. */
+export async function runJq(shape: Shape, file: string, folderFiles?: string[]): Promise<Measurement> {
+  const t0 = performance.now();
+  const zcat = shape === 'gz' ? spawn('zcat', ['--', file], { stdio: ['ignore', 'pipe', 'pipe'] }) : undefined;
+  const zcatDone = zcat ? collect(zcat, 'zcat') : Promise.resolve(undefined);
+  const jq = runMeasured('jq', 'jq', jqArgs(shape, file, folderFiles), zcat?.stdout ?? 'ignore', t0);
+  // jq holds its own copy of the pipe now; the parent must neither read nor keep its end.
+  zcat?.stdout?.destroy();
+  const [{ seconds, stdout, maxRssKB }] = await Promise.all([jq, zcatDone]);
+  const matches = Number(stdout.trim());
+  if (!Number.isInteger(matches)) throw new Error(`jq printed ${JSON.stringify(stdout.slice(0, 200))}`);
+  return { tool: shape === 'gz' ? 'zcat | jq' : 'jq', seconds, matches, records: -1, maxRssKB };
+}
+
+/** Debian's `zcat` decompressing to nothing: how long the everyday tool takes just to decompress. */
+export async function runZcat(file: string): Promise<Measurement> {
+  const { seconds, maxRssKB } = await runMeasured('zcat', 'sh', ['-c', 'exec zcat -- "$1" > /dev/null', 'zcat', file], 'ignore');
+  return { tool: 'zcat', seconds, matches: 0, records: 0, maxRssKB };
 }
 
 /** Reads the file once so every tool starts from the same warm page cache. */
