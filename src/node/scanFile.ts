@@ -35,8 +35,12 @@ export const DEFAULT_CHUNK_SIZE = 1 << 20;
 export const DEFAULT_RETAIN_GZIP = 16 << 20;
 /** Recent decompressed bytes kept to resolve positions while scanning (records larger fall back). */
 export const DEFAULT_GZIP_WINDOW = 4 << 20;
-/** zlib's output piece; zlib drops the piece of a call that fails, so corruption may cost that much. */
-export const GUNZIP_CHUNK = 1 << 18;
+/**
+ * zlib's output piece. zlib starts each next piece from a callback on this thread, so larger pieces
+ * keep it busier while this thread scans (1 MiB: about a tenth faster than 256 KiB on 100 MB).
+ * zlib drops the piece of a call that fails; salvageGzip gets it back.
+ */
+export const GUNZIP_CHUNK = 1 << 20;
 /** Decompressed bytes zlib may run ahead of the scan (bounds memory on highly compressed input). */
 const GUNZIP_AHEAD = 4 << 20;
 /** Bytes read back at once when resolving positions and digests. */
