@@ -9,19 +9,22 @@ export { documentView } from './view';
 export { isIpAddress, parseIpAddress } from './ip';
 export { javaMapString } from './java';
 export { esIsoDate } from './dates';
+export type { Provenance } from './cloudtrail';
 
 /**
  * The document Elastic's AWS integration (aws.cloudtrail data stream) would index for this record:
  * a nested ECS object ({event:{action,...}, aws:{cloudtrail:{...}}, '@timestamp': ...}). Never throws.
  * Unchanged sub-objects of the record (e.g. under aws.cloudtrail.flattened) are shared, not copied:
- * treat the result as read-only.
+ * treat the result as read-only. `prov`, when given, receives where each field came from, for
+ * cloudTrailPathOf.
  */
-export function cloudTrailToEcs(record: Record<string, unknown>): Record<string, unknown> {
+export function cloudTrailToEcs(record: Record<string, unknown>, prov?: Provenance): Record<string, unknown> {
   try {
-    return mapCloudTrail(record);
+    return mapCloudTrail(record, prov);
   } catch {
     // Only a pathological record (e.g. nesting deep enough to exhaust the stack) gets here; it still
-    // gets the constant fields so a scan carries on.
+    // gets the constant fields so a scan carries on, and no field has a place it came from.
+    prov?.clear();
     return mapCloudTrail({});
   }
 }
@@ -36,14 +39,18 @@ const RESOURCE_KEYS: Record<string, readonly string[]> = { arn: ['ARN', 'arn'], 
  * ['requestParameters','x','y'], event.outcome -> ['errorCode'] / ['errorMessage'] /
  * ['responseElements','ConsoleLogin']. Undefined for constants, for values derived from several
  * places (related.user) or from absence (a successful outcome), and for fields the record lacks.
+ * `mapped`: the provenance cloudTrailToEcs gave for this record, if it was mapped already.
  */
-export function cloudTrailPathOf(ecsField: string, record: Record<string, unknown>): string[] | undefined {
+export function cloudTrailPathOf(ecsField: string, record: Record<string, unknown>, mapped?: Provenance): string[] | undefined {
   if (typeof ecsField !== 'string' || !isObj(record)) return undefined;
-  const prov: Provenance = new Map();
-  try {
-    mapCloudTrail(record, prov);
-  } catch {
-    return undefined;
+  let prov = mapped;
+  if (!prov) {
+    prov = new Map();
+    try {
+      mapCloudTrail(record, prov);
+    } catch {
+      return undefined;
+    }
   }
   const field = MULTI_FIELD_PARENT.get(ecsField) ?? ecsField;
   const exact = prov.get(field);

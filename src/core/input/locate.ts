@@ -12,6 +12,8 @@ const BSLASH = 0x5c;
 export interface JsonText {
   readonly end: number;
   code(i: number): number;
+  /** The index of the next `"` at or after `from`, or -1 (a native search: strings are most of the text). */
+  nextQuote(from: number): number;
   /** The decoded text of a key or string literal: `from` at its opening quote, `to` after its closing quote. */
   literal(from: number, to: number): string;
 }
@@ -23,6 +25,9 @@ export class StringText implements JsonText {
   }
   code(i: number): number {
     return this.text.charCodeAt(i);
+  }
+  nextQuote(from: number): number {
+    return this.text.indexOf('"', from);
   }
   literal(from: number, to: number): string {
     const raw = this.text.slice(from, to);
@@ -39,6 +44,10 @@ export class BytesText implements JsonText {
   ) {}
   code(i: number): number {
     return this.bytes[i];
+  }
+  nextQuote(from: number): number {
+    const q = this.bytes.indexOf(QUOTE, from);
+    return q < this.end ? q : -1;
   }
   literal(from: number, to: number): string {
     const raw = utf8.decode(this.bytes.subarray(from, to));
@@ -57,12 +66,11 @@ export function skipWs(t: JsonText, i: number): number {
 
 /** `i` at an opening quote; returns the index after the closing quote. */
 export function skipString(t: JsonText, i: number): number {
-  i++;
-  while (i < t.end) {
-    const c = t.code(i);
-    if (c === BSLASH) i += 2;
-    else if (c === QUOTE) return i + 1;
-    else i++;
+  for (let q = t.nextQuote(i + 1); q >= 0; q = t.nextQuote(q + 1)) {
+    // escaped when an odd run of backslashes precedes it (the run stops at the opening quote)
+    let b = q;
+    while (t.code(b - 1) === BSLASH) b--;
+    if ((q - b) % 2 === 0) return q + 1;
   }
   return t.end;
 }
@@ -165,17 +173,18 @@ const INDEX = /^(0|[1-9][0-9]{0,15})$/;
 
 /** The [start, end) of the value at `path` below the value that starts at `start`. */
 export function findPath(t: JsonText, start: number, path: readonly string[]): [number, number] | undefined {
-  let span: [number, number] = [skipWs(t, start), 0];
-  span[1] = skipValue(t, span[0]);
+  let span: [number, number] | undefined;
+  let at = skipWs(t, start);
   for (const step of path) {
-    const c = t.code(span[0]);
-    let next: [number, number] | undefined;
-    if (c === 0x7b) next = memberValue(t, span[0], step);
-    else if (c === 0x5b && INDEX.test(step)) next = elementValue(t, span[0], Number(step));
-    if (!next) return undefined;
-    span = next;
+    const c = t.code(at);
+    if (c === 0x7b) span = memberValue(t, at, step);
+    else if (c === 0x5b && INDEX.test(step)) span = elementValue(t, at, Number(step));
+    else span = undefined;
+    if (!span) return undefined;
+    at = span[0];
   }
-  return span;
+  // the end of the value the path leads to is known, but for an empty path
+  return span ?? [at, skipValue(t, at)];
 }
 
 /** How many UTF-8 bytes the code units text[from, to) encode to. */

@@ -2,7 +2,7 @@
 // Faces (CLI, extension, workers) call prepareRules once and then scan as many inputs as they like.
 
 import { RecordScanner } from '../input';
-import { cloudTrailToEcs, cloudTrailPathOf, documentView, ecsPathOf } from '../ecs';
+import { cloudTrailToEcs, cloudTrailPathOf, documentView, ecsPathOf, type Provenance } from '../ecs';
 import { evaluateKql, parseKql, KqlQuery } from '../kql';
 import { evaluability } from '../rules';
 import type { FieldSource, Finding, FoundRecord, Prefilter, Problem, Rule, ScanResult, Span } from '../types';
@@ -103,12 +103,14 @@ export class StreamingScan {
   private evaluate(record: FoundRecord): void {
     if (this.ruleSet.rules.length === 0) return;
     if (this.recordGate && record.format === 'cloudtrail' && !this.recordGate(record.value)) return;
-    const doc = record.format === 'cloudtrail' ? cloudTrailToEcs(record.value) : record.value;
+    // where each field came from, noted while mapping: the underline needs it for every finding
+    const prov: Provenance | undefined = record.format === 'cloudtrail' ? new Map() : undefined;
+    const doc = prov ? cloudTrailToEcs(record.value, prov) : record.value;
     const view = documentView(doc);
     for (const { rule, query } of this.ruleSet.rules) {
       const matchedFields: string[] = [];
       if (!evaluateKql(query, view, matchedFields)) continue;
-      const { field, span } = underline(record, matchedFields);
+      const { field, span } = underline(record, matchedFields, prov);
       const finding: Finding = {
         rule,
         recordIndex: record.index,
@@ -135,13 +137,13 @@ export function scanText(text: string, ruleSet: RuleSet, options?: ScanOptions):
 // The action is what a responder reads first, so it is underlined whenever it took part in the match.
 const PREFERRED_UNDERLINE = ['event.action', 'event.provider', 'event.outcome'];
 
-function underline(record: FoundRecord, matchedFields: string[]): { field: string; span: Span } {
+function underline(record: FoundRecord, matchedFields: string[], prov: Provenance | undefined): { field: string; span: Span } {
   const ordered = [
     ...PREFERRED_UNDERLINE.filter((f) => matchedFields.includes(f)),
     ...matchedFields.filter((f) => !PREFERRED_UNDERLINE.includes(f)),
   ];
   for (const field of ordered) {
-    const path = record.format === 'cloudtrail' ? cloudTrailPathOf(field, record.value) : ecsPathOf(field, record.value);
+    const path = record.format === 'cloudtrail' ? cloudTrailPathOf(field, record.value, prov) : ecsPathOf(field, record.value);
     const span = path && record.locate(path);
     if (span) return { field, span };
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cloudTrailPathOf, ecsPathOf } from '../../../src/core/ecs';
+import { cloudTrailPathOf, cloudTrailToEcs, ecsPathOf, type Provenance } from '../../../src/core/ecs';
 
 type Rec = Record<string, unknown>;
 
@@ -96,6 +96,27 @@ describe('ecs/paths: cloudTrailPathOf', () => {
     assert.equal(cloudTrailPathOf('user.changes.name', rec), undefined);
     assert.equal(cloudTrailPathOf('no.such.field', rec), undefined);
     assert.equal(cloudTrailPathOf('source.ip', base({ sourceIPAddress: 'AWS Internal' })), undefined);
+  });
+
+  it('answers the same from the provenance of the mapping the scan already did', () => {
+    const fields = [
+      'event.action', 'event.provider', 'event.outcome', 'event.category', 'source.ip', 'user.name', 'cloud.account.id',
+      'aws.cloudtrail.flattened.request_parameters.CreateTrafficMirrorTargetRequest.Items.Key', 'aws.cloudtrail.resources.arn',
+      'aws.cloudtrail.request_parameters', 'related.user', 'event.dataset', 'no.such.field',
+    ];
+    const records = [rec, base({ errorCode: 'AccessDenied', errorMessage: 'no' }), base({ eventName: 'CreateUser', userIdentity: { type: 'Root' } }), { eventName: 7 }];
+    for (const r of records) {
+      const prov: Provenance = new Map();
+      cloudTrailToEcs(r, prov);
+      for (const f of fields) assert.deepEqual(cloudTrailPathOf(f, r, prov), cloudTrailPathOf(f, r), `${f} of ${JSON.stringify(r).slice(0, 60)}`);
+    }
+    // a record the mapping fails on: no field has a source, with or without the earlier mapping
+    const failing: Rec = base();
+    Object.defineProperty(failing, 'resources', { enumerable: true, get: () => { throw new Error('unreadable'); } }); // read late
+    const prov: Provenance = new Map();
+    cloudTrailToEcs(failing, prov);
+    assert.equal(cloudTrailPathOf('event.action', failing), undefined);
+    assert.equal(cloudTrailPathOf('event.action', failing, prov), undefined);
   });
 
   it('does not throw on odd input', () => {
