@@ -185,10 +185,10 @@ function mayHideLiteral(record: Uint8Array, nonAscii: boolean): boolean {
     else if (nonAscii) return true;
     else if (d1 === 0x30 && d2 === 0x30 && d3 >= 0x30 && d3 <= 0x37) return true;
   }
-  return nested && (unicode || contains(record, EMBEDDING_KEY));
+  return nested && (unicode || EMBEDDING_KEY.foundIn(record));
 }
 
-const EMBEDDING_KEY = 'CloudTrailEvent';
+const EMBEDDING_KEY = new Needle('CloudTrailEvent', 0);
 
 /** A test on a parsed CloudTrail record: false when no query can match it. */
 export type RecordGate = (record: Record<string, unknown>) => boolean;
