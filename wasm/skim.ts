@@ -164,8 +164,9 @@ function str(p: i32, end: i32): i32 {
     // 16 at a time while no quote, backslash, control character or non-ASCII byte is among them
     while (p + 16 <= end) {
       const v = v128.load(p);
-      const stop = v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, bslash)), i8x16.lt_u(v, space));
-      const m = i8x16.bitmask(stop) | i8x16.bitmask(v); // bitmask(v): the bytes with the high bit set
+      // signed: bytes from 0x80 up are negative, so one test stops at control and non-ASCII bytes
+      const stop = v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, bslash)), i8x16.lt_s(v, space));
+      const m = i8x16.bitmask(stop);
       if (m != 0) {
         p += ctz(m);
         break;
