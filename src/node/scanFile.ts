@@ -310,6 +310,8 @@ export async function scanFile(file: string, ruleSet: RuleSet, options: ScanFile
     const user = options.scan;
     const scan = new StreamingScan(ruleSet, {
       ...user,
+      // one copy of each chunk into WebAssembly memory serves the tracker and the scanner
+      skimmer: counter,
       onFinding: (f) => {
         user?.onFinding?.(f);
         eager.finding(f);
@@ -323,7 +325,8 @@ export async function scanFile(file: string, ruleSet: RuleSet, options: ScanFile
     try {
       for await (const chunk of contentOf(handle, gzip, chunkSize)) {
         options.signal?.throwIfAborted();
-        // the tracker first: what the scanner reports from this chunk is then in its window
+        // the tracker first: what the scanner reports from this chunk is then in its window, and the
+        // shared skimmer holds this chunk's bytes, not a buffer's earlier ones
         tracker.push(chunk);
         eager.retry();
         scan.push(chunk);

@@ -55,6 +55,12 @@ export interface ScannerOptions {
   maxRecordBytes?: number;
   /** Read whole records (of an array of records, or top-level ones) with the WebAssembly fast path (default true). */
   fastPath?: boolean;
+  /**
+   * The fast path's skimmer, lent by a caller that also counts positions with it (StreamPositions'
+   * counter), so each chunk is copied into WebAssembly memory once. The scanner neither releases it
+   * nor forgets its bytes on push: the caller pushes each chunk to the tracker first, which does.
+   */
+  skimmer?: Skimmer;
 }
 
 export const DEFAULT_MAX_DEPTH = 512;
@@ -167,6 +173,8 @@ export class RecordScanner {
   private readonly maxRecordBytes: number;
   private fastPath: boolean;
   private skimmer: Skimmer | null = null;
+  /** The skimmer is the caller's (ScannerOptions.skimmer). */
+  private readonly lent: boolean;
 
   /** File offset of the next byte pushed. */
   private offset = 0;
@@ -266,6 +274,11 @@ export class RecordScanner {
     this.maxDepth = Math.max(1, Math.floor(options.maxDepth ?? DEFAULT_MAX_DEPTH));
     this.maxRecordBytes = Math.max(2, Math.floor(options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES));
     this.fastPath = options.fastPath ?? true;
+    this.lent = this.fastPath && options.skimmer !== undefined;
+    if (this.lent) {
+      this.skimmer = options.skimmer!;
+      this.skimmer.setRequired(this.prefilter);
+    }
     this.stack = new Uint8Array(this.maxDepth + 1);
   }
 
@@ -309,7 +322,7 @@ export class RecordScanner {
     this.ended = true;
     if (!this.dead) this.finish();
     if (this.skimmer) {
-      this.skimmer.release();
+      if (!this.lent) this.skimmer.release();
       this.skimmer = null;
     }
     this.finalShape = this.computeShape(true);
@@ -402,7 +415,7 @@ export class RecordScanner {
     this.segFrom = from;
     if (this.capturing) this.capSeg = from;
     if (this.watchingKey) this.keySeg = from;
-    if (this.skimmer) this.skimmer.forget();
+    if (this.skimmer && !this.lent) this.skimmer.forget();
     this.state = this.loop(buf, from, to, this.state);
     this.segmentEnd(buf, from, to);
     this.offset += to - from;

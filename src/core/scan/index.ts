@@ -2,6 +2,7 @@
 // Faces (CLI, extension, workers) call prepareRules once and then scan as many inputs as they like.
 
 import { RecordScanner } from '../input';
+import type { Skimmer } from '../input/skim';
 import { cloudTrailToEcs, cloudTrailPathOf, documentView, ecsPathOf, type Provenance } from '../ecs';
 import { evaluateKql, parseKql, KqlQuery } from '../kql';
 import { evaluability } from '../rules';
@@ -28,6 +29,8 @@ export interface ScanOptions {
   prefilter?: boolean;
   /** Read records with the WebAssembly fast path where it applies (default true; see input/skim.ts). */
   fastPath?: boolean;
+  /** A skimmer shared with the caller's position tracker (see ScannerOptions.skimmer). */
+  skimmer?: Skimmer;
   /**
    * Called with each finding as soon as it is known, during push() or end(), while the record's
    * bytes were just pushed (a streaming caller can still read them). `related` is filled at end().
@@ -79,7 +82,7 @@ export class StreamingScan {
           onProblem?.(p);
         },
       },
-      { prefilter, fastPath: options.fastPath },
+      { prefilter, fastPath: options.fastPath, skimmer: options.skimmer },
     );
   }
 

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { RecordScanner } from '../../../src/core/input';
 import { Skimmer } from '../../../src/core/input/skim';
+import { StreamPositions } from '../../../src/core/input/streamPositions';
+import type { FoundRecord, Problem, Span } from '../../../src/core/types';
 import { prefilterFor } from '../../../src/core/scan/prefilter';
 import { parseKql } from '../../../src/core/kql';
 import { ct, enc, fixture, scanChunked, summary } from './helpers';
@@ -244,6 +247,47 @@ describe('input: the WebAssembly fast path (skim)', () => {
         const bytes = fixture(name);
         const slow = summary(scanChunked(bytes, bytes.length, { fastPath: false }));
         for (const size of [bytes.length, 4096, 97, 7]) assert.deepEqual(summary(scanChunked(bytes, size)), slow, `chunk size ${size}`);
+      });
+    }
+
+    // scanFile's way: one skimmer serves the position tracker and the scanner, and each chunk goes
+    // to the tracker first. Here one buffer is refilled for every chunk, the hardest case for a
+    // window of bytes copied earlier.
+    const many = enc(
+      JSON.stringify({
+        Records: Array.from({ length: 300 }, (_, i) => ct(i % 50 === 7 ? 'CreateTrafficMirrorSession' : `Describe${i}`, { note: i % 3 === 0 ? 'é'.repeat(i % 11) : 'plain' })),
+      }),
+    );
+    for (const [name, input] of [...files.map((f) => [f, fixture(f)] as const), ['300 records, many per chunk', many] as const]) {
+      it(`${name}: the same with a skimmer lent by the position tracker, one buffer refilled for each chunk`, () => {
+        const bytes = input;
+        const prefilter = prefilterFor([parseKql('event.action:CreateTrafficMirrorSession')]);
+        const expected = summary(scanChunked(bytes, bytes.length, { fastPath: false, prefilter }));
+        for (const size of [4096, 1000, 97, 7]) {
+          const shared = skimmer();
+          try {
+            const records: FoundRecord[] = [];
+            const problems: Problem[] = [];
+            const skipped: Span[] = [];
+            const tracker = new StreamPositions({ counter: shared, blockSize: 64 });
+            const scanner = new RecordScanner({ record: (r) => records.push(r), problem: (p) => problems.push(p), skipped: (sp) => skipped.push(sp) }, { prefilter, skimmer: shared });
+            const buffer = new Uint8Array(size);
+            for (let from = 0; from < bytes.length; from += size) {
+              const n = Math.min(size, bytes.length - from);
+              buffer.set(bytes.subarray(from, from + n));
+              const chunk = n === size ? buffer : buffer.subarray(0, n);
+              tracker.push(chunk);
+              scanner.push(chunk);
+            }
+            scanner.end();
+            tracker.end();
+            const got = summary({ records, problems, shape: scanner.shape, skipped, recordCount: scanner.recordCount });
+            assert.deepEqual(got, expected, `chunk size ${size}`);
+            assert.equal(tracker.length, bytes.length);
+          } finally {
+            shared.release();
+          }
+        }
       });
     }
   });
