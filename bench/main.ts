@@ -50,6 +50,8 @@ const LARGE_SHAPES: readonly Shape[] = ['compact', 'jsonl'];
 const TOOLS: readonly string[] = ['engine', 'jsonparse', 'jq', 'gunzip', 'zcat'];
 /** Tools that only decompress: measured on gz files, with no match count. */
 const DECOMPRESS_ONLY = new Set(['gunzip', 'zcat']);
+/** The issue's gz target: the engine's time on a .gz file over zlib decompressing it alone. */
+const GZ_TARGET = 1.3;
 
 function fail(message: string): never {
   process.stderr.write(`bench: ${message}\n${USAGE}\n`);
@@ -371,7 +373,7 @@ function targets(results: FileResult[]): Target[] {
   // "both cores busy": at least three quarters of the machine's cores' worth of CPU time
   check('1,000-file folder', `engine cores busy >= ${fmt(0.75 * cores, 2)} of ${cores}`, busy ? Number(busy[1]) : undefined, (v) => v >= 0.75 * cores, '', 'needs --folder');
   const g100 = find(100, 'gz');
-  check('100 MB gz', 'engine <= 1.3x decompress time', ratio(g100?.rows.get('engine'), g100?.rows.get('gunzip')), (v) => v <= 1.3, 'x', 'needs --sizes 100 --shapes gz');
+  check('100 MB gz', `engine <= ${GZ_TARGET}x decompress time`, ratio(g100?.rows.get('engine'), g100?.rows.get('gunzip')), (v) => v <= GZ_TARGET, 'x', 'needs --sizes 100 --shapes gz');
   return out;
 }
 
@@ -386,7 +388,7 @@ function gzFloor(results: FileResult[]): string | undefined {
   if (floor === undefined || compact?.meta.rawBytes !== gz?.meta.rawBytes) return undefined;
   return (
     `100 MB gz: scanning the same text from the uncompressed file, with no decompression at all, took ${fmt(floor, 2)}x ` +
-    `the decompression time in this run; the gz target asks for the scan and the decompression together within 1.3x.`
+    `the decompression time in this run; the gz target asks for the scan and the decompression together within ${GZ_TARGET}x.`
   );
 }
 
