@@ -9,8 +9,10 @@
 // String bodies are checked 16 bytes at a time, which is where a JSON scan spends its time.
 //
 // It also searches an accepted record for the prefilter's required text (Prefilter.required), with
-// its bytes still in the cache, and notes which escapes it holds: those decide whether an absent
-// text rules the record out (an escape may spell the text differently).
+// its bytes still in the cache, notes which escapes it holds (an escape may spell the text
+// differently), and from both decides whether the record is ruled out. run() skims the records of
+// an array of records one after another while each is ruled out, so that the scanner's JavaScript
+// sees only the records it must read and where the run stopped.
 
 /** The bytes ran out before the object closed. */
 const INCOMPLETE: i32 = -1;
@@ -22,48 +24,145 @@ const WATCHED: i32 = -3;
 const MAX_LEVELS: i32 = 64;
 /** Room for the required text, before the caller's bytes. */
 const NEEDLE_ROOM: i32 = 256;
+/** Room for the key that marks an element of lookup-events output (see NESTED_ESCAPE). */
+const KEY_ROOM: i32 = 32;
+/** Records run() notes the spans of, at most, before it stops (it goes on when called again). */
+const SPAN_ROOM: i32 = 1024;
+/** Room for the prefilter's literals (see setLiterals): their bytes, how many, and how many alternatives. */
+const LIT_ROOM: i32 = 1024;
+const MAX_LITS: i32 = 32;
+const MAX_CLAUSES: i32 = 32;
 
 /** flags() bits, for the last accepted object */
 const BACKSLASH: i32 = 1; // an escape of any kind
-const ABSENT: i32 = 2; // the required text is not in its bytes
+const ABSENT: i32 = 2; // the required text, or every alternative of literals, is not in its bytes
 const UNICODE_ESCAPE: i32 = 4; // a \uXXXX escape
-const ASCII_ESCAPE: i32 = 8; // a \u00XX escape of an ASCII character of the required text
+const ASCII_ESCAPE: i32 = 8; // a \u00XX escape of an ASCII character of the required text or a literal
 
 /**
  * An escape that writes a backslash (\\ or \u005c): in JSON inside a string (lookup-events'
  * CloudTrailEvent) it starts an escape of its own, which may write any character.
  */
 const NESTED_ESCAPE: i32 = 16;
+/** The record holds the key of a lookup-events element, so a NESTED_ESCAPE may matter. */
+const EMBEDDING_KEY: i32 = 32;
+/** The record is ruled out: no required text, and no escape that could spell it. */
+const RULED_OUT: i32 = 64;
 
 /** the escapes seen, as flags() bits */
 let escapes: i32 = 0;
 let flagBits: i32 = 0;
 let needleLen: i32 = 0;
+let keyLen: i32 = 0;
+/** The escapes (flags() bits) that may spell the required text. */
+let hidingBits: i32 = BACKSLASH;
 
 /** Where the caller writes the required text (at most NEEDLE_ROOM bytes), then calls setNeedle. */
 export function needleStart(): i32 {
   return (<i32>__heap_base + 15) & ~15;
 }
 
-/** Where the caller may put its bytes: past this module's own data and the required text. */
-export function dataStart(): i32 {
+/** Where the caller writes the key of a lookup-events element (at most KEY_ROOM bytes). */
+export function keyStart(): i32 {
   return needleStart() + NEEDLE_ROOM;
 }
 
-/** The required text's length in bytes; 0: none. */
-export function setNeedle(length: i32): void {
+/** Where run() notes spans: pairs of (start, end) addresses, SPAN_ROOM of them. */
+export function spansStart(): i32 {
+  return keyStart() + KEY_ROOM;
+}
+
+/**
+ * Where the caller writes the literals' bytes one after another (LIT_ROOM), then their lengths
+ * (MAX_LITS i32) and the alternatives (MAX_CLAUSES u32: bit k for literal k), then calls setLiterals.
+ */
+export function literalsStart(): i32 {
+  return spansStart() + SPAN_ROOM * 8;
+}
+
+/** Where the caller may put its bytes: past this module's own data, the texts and the tables. */
+export function dataStart(): i32 {
+  return literalsStart() + LIT_ROOM + MAX_LITS * 4 + MAX_CLAUSES * 4;
+}
+
+/**
+ * The required text's length in bytes (0: none), the escapes that may spell it (flags() bits), and
+ * the length of the lookup-events key at keyStart (0: none, then an escaped backslash keeps every
+ * record).
+ */
+export function setNeedle(length: i32, hiding: i32, keyLength: i32): void {
+  hidingBits = hiding;
+  keyLen = keyLength >= 2 && keyLength <= KEY_ROOM ? keyLength : 0;
   needleLen = length >= 2 && length <= NEEDLE_ROOM ? length : 0;
   needleChars0 = needleChars1 = 0;
-  for (let i = 0; i < needleLen; i++) {
-    const c = <u64>load<u8>(needleStart() + i);
+  addNeedleChars(needleStart(), needleLen);
+  litCount = clauseCount = 0;
+}
+
+/** The ASCII characters of the required text and the literals, as a 128-bit set. */
+let needleChars0: u64 = 0;
+let needleChars1: u64 = 0;
+
+function addNeedleChars(p: i32, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const c = <u64>load<u8>(p + i);
     if (c < 64) needleChars0 |= (<u64>1) << c;
     else if (c < 128) needleChars1 |= (<u64>1) << (c - 64);
   }
 }
 
-/** The ASCII characters of the required text, as a 128-bit set. */
-let needleChars0: u64 = 0;
-let needleChars1: u64 = 0;
+let litCount: i32 = 0;
+let clauseCount: i32 = 0;
+
+/**
+ * The prefilter's alternatives (Prefilter.clauses), as literalsStart() describes them: a record is
+ * kept when every literal of some alternative is in it. 0 literals: the required text decides alone.
+ * Call after setNeedle.
+ */
+export function setLiterals(count: i32, clauses: i32): void {
+  litCount = clauseCount = 0;
+  if (count < 1 || count > MAX_LITS || clauses < 1 || clauses > MAX_CLAUSES) return;
+  const lens = literalsStart() + LIT_ROOM;
+  let total = 0;
+  for (let k = 0; k < count; k++) {
+    const n = load<i32>(lens + k * 4);
+    if (n < 1) return;
+    total += n;
+  }
+  if (total > LIT_ROOM) return;
+  addNeedleChars(literalsStart(), total);
+  litCount = count;
+  clauseCount = clauses;
+}
+
+/** Whether every literal of some alternative is in [start, end); each literal searched at most once. */
+function someClause(start: i32, end: i32): bool {
+  const lens = literalsStart() + LIT_ROOM;
+  const masks = lens + MAX_LITS * 4;
+  let searched: u32 = 0;
+  let found: u32 = 0;
+  for (let c = 0; c < clauseCount; c++) {
+    const mask = load<u32>(masks + c * 4);
+    let all = true;
+    for (let k = 0, at = literalsStart(); k < litCount; k++) {
+      const n = load<i32>(lens + k * 4);
+      const bit: u32 = (<u32>1) << <u32>k;
+      if ((mask & bit) != 0) {
+        if ((searched & bit) == 0) {
+          searched |= bit;
+          if (contains(start, end, at, n)) found |= bit;
+        }
+        if ((found & bit) == 0) {
+          all = false;
+          break;
+        }
+      }
+      at += n;
+    }
+    if (all) return true;
+  }
+  return false;
+}
 
 /** Whether the \u escape at p (4 hex digits) writes an ASCII character of the required text. */
 function escapesNeedleChar(p: i32): bool {
@@ -88,10 +187,8 @@ export function flags(): i32 {
   return flagBits;
 }
 
-/** Whether the needle occurs in [p, end): candidates by its first and last byte, 16 places at a time. */
-function contains(p: i32, end: i32): bool {
-  const needle = needleStart();
-  const n = needleLen;
+/** Whether the n bytes at needle occur in [p, end): candidates by their first and last byte, 16 places at a time. */
+function contains(p: i32, end: i32, needle: i32, n: i32): bool {
   const first = i8x16.splat(load<u8>(needle));
   const last = i8x16.splat(load<u8>(needle + n - 1));
   const stop = end - n; // the last place the needle can start
@@ -359,7 +456,7 @@ export function skim(start: i32, end: i32, levels: i32, topLevel: bool): i32 {
     // after a value: ',' or the close of its container, as long as containers close
     while (true) {
       if (depth == 0) {
-        flagBits = needleLen != 0 && !contains(start, p) ? escapes | ABSENT : escapes;
+        flagBits = decide(start, p);
         return p;
       }
       p = skipWs(p, end);
@@ -384,6 +481,85 @@ export function skim(start: i32, end: i32, levels: i32, topLevel: bool): i32 {
     }
   }
   return REFUSED; // not reached
+}
+
+/**
+ * The flags() bits of the accepted object [start, end). An escaped backslash (NESTED_ESCAPE) starts
+ * an escape of its own in the record inside a lookup-events element's CloudTrailEvent string, where
+ * `\\u0043` is a C: it keeps the record when the record may be such an element, that is when it
+ * spells the element's key plainly or may spell it with a \u escape (as prefilter.ts decides).
+ */
+function decide(start: i32, end: i32): i32 {
+  let f = escapes;
+  const absent = (needleLen != 0 && !contains(start, end, needleStart(), needleLen)) || (litCount != 0 && !someClause(start, end));
+  if (!absent) return f;
+  f |= ABSENT;
+  if ((f & NESTED_ESCAPE) != 0 && (keyLen == 0 || (f & UNICODE_ESCAPE) != 0 || contains(start, end, keyStart(), keyLen))) f |= EMBEDDING_KEY;
+  if ((f & (hidingBits | EMBEDDING_KEY)) == 0) f |= RULED_OUT;
+  return f;
+}
+
+/** run()'s results: why it stopped, how many records it ruled out, and where a kept record ends. */
+const RUN_KEPT: i32 = 1; // at a record it accepted and did not rule out: [returned index, keptEnd())
+const RUN_RECORD: i32 = 2; // at a record it leaves to the caller (refused, cut short, too long, span room full)
+const RUN_AFTER: i32 = 3; // just past a record, before something other than ',' and a record
+const RUN_VALUE: i32 = 4; // just past a ',' not followed by a record in the bytes
+let runState: i32 = 0;
+let runCount: i32 = 0;
+let keptEnd: i32 = 0;
+
+export function runResult(): i32 {
+  return runState;
+}
+
+export function runLength(): i32 {
+  return runCount;
+}
+
+export function runKeptEnd(): i32 {
+  return keptEnd;
+}
+
+/**
+ * Skims the records of an array of records from start (at '{') while each is accepted and ruled
+ * out, and returns where it stopped (see the RUN_ results). The spans of the records ruled out are
+ * noted at spansStart(). `levels`: as skim's; `maxBytes`: the longest record the caller accepts.
+ */
+export function run(start: i32, end: i32, levels: i32, maxBytes: i32): i32 {
+  runCount = 0;
+  let p = start;
+  while (true) {
+    if (runCount == SPAN_ROOM) {
+      runState = RUN_RECORD;
+      return p;
+    }
+    const e = skim(p, end, levels, false);
+    if (e < 0 || e - p > maxBytes) {
+      runState = RUN_RECORD;
+      return p;
+    }
+    if ((flagBits & RULED_OUT) == 0) {
+      runState = RUN_KEPT;
+      keptEnd = e;
+      return p;
+    }
+    const span = spansStart() + runCount * 8;
+    store<i32>(span, p);
+    store<i32>(span, e, 4);
+    runCount++;
+    let q = skipWs(e, end);
+    if (q >= end || load<u8>(q) != 0x2c) {
+      runState = RUN_AFTER;
+      return e;
+    }
+    q = skipWs(q + 1, end);
+    if (q >= end || load<u8>(q) != 0x7b) {
+      runState = RUN_VALUE;
+      return q;
+    }
+    p = q;
+  }
+  return p; // not reached
 }
 
 /**

@@ -91,6 +91,17 @@ export type Prefilter = ((bytes: Uint8Array, start: number, end: number, hasBack
    * other character cannot be part of it).
    */
   readonly requiredHiddenBy?: 'any-escape' | 'unicode-escape' | 'ascii-unicode-escape';
+  /**
+   * UTF-8 bytes of the key that marks an element of lookup-events output. An escaped backslash
+   * (`\\`, `\u005c`) may spell `required` only in such an element (see prefilter.ts): a record
+   * that neither holds these bytes nor any `\u` escape is ruled out despite one.
+   */
+  readonly nestedEscapeKey?: Uint8Array;
+  /**
+   * The alternatives the test keeps a record by, as UTF-8 literals: every literal of one of them
+   * occurs in a record that may match (unless an escape of `requiredHiddenBy` spells one).
+   */
+  readonly clauses?: readonly (readonly Uint8Array[])[];
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -173,6 +173,8 @@ export class RecordScanner {
   private readonly maxRecordBytes: number;
   private fastPath: boolean;
   private skimmer: Skimmer | null = null;
+  /** The state after what skimRecord took: past a record (AFTER), or past the ',' after one (VALUE). */
+  private skimmedState = AFTER;
   /** The skimmer is the caller's (ScannerOptions.skimmer). */
   private readonly lent: boolean;
 
@@ -517,7 +519,7 @@ export class RecordScanner {
           const e = this.skimRecord(buf, i, to);
           if (e >= 0) {
             i = e;
-            state = d === 0 ? TOP : AFTER;
+            state = d === 0 ? TOP : this.skimmedState;
             continue;
           }
         }
@@ -1016,6 +1018,11 @@ export class RecordScanner {
       }
       s.setRequired(this.prefilter);
     }
+    if (!top && !this.rcdLookup) {
+      const p = s.run(buf, i, to, this.maxDepth - this.depth, this.maxRecordBytes);
+      if (p >= 0) return this.afterRun(buf, s, p);
+    }
+    this.skimmedState = AFTER;
     const e = s.object(buf, i, to, this.maxDepth - this.depth, top);
     if (e < 0 || e - i > this.maxRecordBytes) return -1;
     // as candEnd: a complete element confirms recovery (at the top level, topStart decided)
@@ -1027,6 +1034,32 @@ export class RecordScanner {
     } else this.handleCandidate(buf, i, e, this.base + i, this.rcdLookup, s.backslash, top);
     if (top) this.topEnd();
     return e;
+  }
+
+  /**
+   * skimRecord's rest after the skimmer ran over records of the array (Skimmer.run): counts those it
+   * ruled out, hands over the one it kept, and returns where the loop goes on (in skimmedState).
+   */
+  private afterRun(buf: Uint8Array, s: Skimmer, p: number): number {
+    const n = s.runLength;
+    // as candEnd: a complete element confirms recovery
+    if (n > 0 || s.keptEnd >= 0) this.quiet = false;
+    const skipped = this.sink.skipped;
+    if (skipped) {
+      for (let k = 0; k < n; k++) {
+        const [start, end] = s.runSpan(k);
+        this.count++;
+        skipped.call(this.sink, { start: this.base + start, end: this.base + end });
+      }
+    } else this.count += n;
+    if (s.keptEnd >= 0) {
+      const e = s.keptEnd;
+      this.handleCandidate(buf, p, e, this.base + p, false, s.backslash);
+      this.skimmedState = AFTER;
+      return e;
+    }
+    this.skimmedState = s.afterRecord ? AFTER : VALUE;
+    return p;
   }
 
   private candStart(i: number): void {

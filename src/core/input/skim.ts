@@ -24,10 +24,18 @@ declare const WebAssembly: {
 interface SkimExports {
   memory: WasmMemory;
   needleStart(): number;
+  keyStart(): number;
+  spansStart(): number;
   dataStart(): number;
-  setNeedle(length: number): void;
+  setNeedle(length: number, hiding: number, keyLength: number): void;
+  literalsStart(): number;
+  setLiterals(count: number, clauses: number): void;
   flags(): number;
   skim(start: number, end: number, levels: number, topLevel: boolean): number;
+  run(start: number, end: number, levels: number, maxBytes: number): number;
+  runResult(): number;
+  runLength(): number;
+  runKeptEnd(): number;
   units(start: number, end: number): number;
 }
 
@@ -35,11 +43,18 @@ interface SkimExports {
 const INCOMPLETE = -1;
 // flags() bits
 const BACKSLASH = 1;
-const ABSENT = 2;
 const UNICODE_ESCAPE = 4;
 const ASCII_ESCAPE = 8;
-const NESTED_ESCAPE = 16;
+const RULED_OUT = 64;
 const NEEDLE_ROOM = 256;
+const KEY_ROOM = 32;
+const LIT_ROOM = 1024;
+const MAX_LITS = 32;
+const MAX_CLAUSES = 32;
+// runResult() values
+const RUN_KEPT = 1;
+const RUN_RECORD = 2;
+const RUN_AFTER = 3;
 const WINDOW = 1 << 20;
 const MAX_WINDOW = 64 << 20;
 /** Instances kept for reuse: one per scanner in use at a time (a nested scan takes a second). */
@@ -66,14 +81,13 @@ const pool: Skimmer[] = [];
 export class Skimmer {
   /** Whether the last object accepted held a backslash. */
   backslash = false;
-  /**
-   * Whether the last object accepted lacks the required text and holds no escape that could spell
-   * it. An escaped backslash leaves the decision to the prefilter itself (it matters only in an
-   * element of lookup-events output, see prefilter.ts).
-   */
+  /** Whether the last object accepted lacks the required text and holds no escape that could spell it. */
   ruledOut = false;
-  /** The flags() bits of the escapes that may spell the required text. */
-  private hiding = BACKSLASH;
+  /** run(): how many records it ruled out (their spans: runSpan), and where the record it kept ends (-1: none). */
+  runLength = 0;
+  keptEnd = -1;
+  /** run(): it stopped just past a record (true), or before a value (false). */
+  afterRecord = false;
 
   private readonly exports: SkimExports;
   private memory: Uint8Array;
@@ -117,9 +131,44 @@ export class Skimmer {
     const text = prefilter?.required;
     const usable = text !== undefined && text.length >= 2 && text.length <= NEEDLE_ROOM;
     if (usable) this.memory.set(text, this.exports.needleStart());
-    this.exports.setNeedle(usable ? text.length : 0);
+    const key = prefilter?.nestedEscapeKey;
+    const keyUsable = key !== undefined && key.length >= 2 && key.length <= KEY_ROOM;
+    if (keyUsable) this.memory.set(key, this.exports.keyStart());
     const by = prefilter?.requiredHiddenBy;
-    this.hiding = by === 'ascii-unicode-escape' ? ASCII_ESCAPE : by === 'unicode-escape' ? UNICODE_ESCAPE : BACKSLASH;
+    const hiding = by === 'ascii-unicode-escape' ? ASCII_ESCAPE : by === 'unicode-escape' ? UNICODE_ESCAPE : BACKSLASH;
+    this.exports.setNeedle(usable ? text.length : 0, hiding, keyUsable ? key.length : 0);
+    this.setLiterals(prefilter?.clauses ?? []);
+  }
+
+  /** The alternatives of literals (Prefilter.clauses), when they fit the module's tables; else the required text decides alone. */
+  private setLiterals(clauses: readonly (readonly Uint8Array[])[]): void {
+    const ids = new Map<Uint8Array, number>();
+    const masks: number[] = [];
+    for (const clause of clauses) {
+      let mask = 0;
+      for (const lit of clause) {
+        let k = ids.get(lit);
+        if (k === undefined) ids.set(lit, (k = ids.size));
+        if (k < MAX_LITS) mask |= 1 << k;
+      }
+      masks.push(mask >>> 0);
+    }
+    const lits = [...ids.keys()];
+    const bytes = lits.reduce((n, l) => n + l.length, 0);
+    if (lits.length === 0 || lits.length > MAX_LITS || masks.length > MAX_CLAUSES || bytes > LIT_ROOM) {
+      this.exports.setLiterals(0, 0);
+      return;
+    }
+    const start = this.exports.literalsStart();
+    let at = start;
+    for (const l of lits) {
+      this.memory.set(l, at);
+      at += l.length;
+    }
+    const tables = new DataView(this.memory.buffer, start + LIT_ROOM, MAX_LITS * 4 + MAX_CLAUSES * 4);
+    lits.forEach((l, k) => tables.setInt32(k * 4, l.length, true));
+    masks.forEach((m, c) => tables.setUint32(MAX_LITS * 4 + c * 4, m, true));
+    this.exports.setLiterals(lits.length, masks.length);
   }
 
   release(): void {
@@ -153,10 +202,43 @@ export class Skimmer {
     }
     if (r < 0) return -1;
     const end = this.from + (r - this.base);
+    this.noteFlags();
+    return end;
+  }
+
+  /**
+   * buf[i] is '{' in an array of records: skims the records from there while each is valid and
+   * ruled out, and returns where the caller goes on (-1: nothing taken, use object()). Then
+   * runLength records were ruled out (runSpan), keptEnd is the end of the record at the returned
+   * index when it was accepted but not ruled out (its flags as object() leaves them), and
+   * afterRecord tells whether the returned index is just past a record or before a value.
+   * Records are stopped at the window's end, so a caller checks the rest with object().
+   */
+  run(buf: Uint8Array, i: number, to: number, levels: number, maxBytes: number): number {
+    if (buf !== this.src || i < this.from || i >= this.to) this.load(buf, i, to);
+    const at = this.exports.run(this.base + (i - this.from), this.base + (this.to - this.from), levels, maxBytes);
+    const result = this.exports.runResult();
+    this.runLength = this.exports.runLength();
+    this.keptEnd = -1;
+    this.afterRecord = result === RUN_AFTER;
+    const p = this.from + (at - this.base);
+    if (result === RUN_KEPT) {
+      this.keptEnd = this.from + (this.exports.runKeptEnd() - this.base);
+      this.noteFlags();
+    } else if (result === RUN_RECORD && p === i) return -1;
+    return p;
+  }
+
+  /** The span of the k-th record the last run() ruled out, as [start, end) of the caller's bytes. */
+  runSpan(k: number): [number, number] {
+    const words = new Int32Array(this.memory.buffer, this.exports.spansStart() + k * 8, 2);
+    return [this.from + (words[0] - this.base), this.from + (words[1] - this.base)];
+  }
+
+  private noteFlags(): void {
     const flags = this.exports.flags();
     this.backslash = (flags & BACKSLASH) !== 0;
-    this.ruledOut = (flags & ABSENT) !== 0 && (flags & (this.hiding | NESTED_ESCAPE)) === 0;
-    return end;
+    this.ruledOut = (flags & RULED_OUT) !== 0;
   }
 
   /** UTF-16 code units of bytes[from, to), for the position tracker (a UnitCounter). */

@@ -94,7 +94,8 @@ export function prefilterFor(queries: readonly KqlQuery[]): Prefilter | undefine
   // literal; the escapes it gives way to are those test() gives way to
   const required = gate?.bytes ?? (alternatives.length === 1 ? alternatives[0][0].bytes : undefined);
   const requiredHiddenBy = escapable ? 'any-escape' : nonAscii ? 'unicode-escape' : 'ascii-unicode-escape';
-  return Object.assign(test, { required, requiredHiddenBy } as const);
+  const clauses = alternatives.map((clause) => clause.map((n) => n.bytes));
+  return Object.assign(test, { required, requiredHiddenBy, nestedEscapeKey: EMBEDDING_KEY.bytes, clauses } as const);
 }
 
 /** Shorter shared prefixes rule out too few records to pay for their search. */

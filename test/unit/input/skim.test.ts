@@ -238,6 +238,57 @@ describe('input: the WebAssembly fast path (skim)', () => {
       assert.equal(flagsOf(wide, '{"userName":"Zo\\u00eb-admin"}').ruledOut, false);
       assert.equal(flagsOf(wide, '{"userName":"other \\" x"}').ruledOut, true);
     });
+
+    it('rules out a record that lacks a literal of every alternative, not only the shared text', () => {
+      const both = 'event.provider:ec2.amazonaws.com and event.action:(CreateTrafficMirrorFilter or CreateTrafficMirrorSession)';
+      const rec = (action: string, source: string) => `{"eventSource":"${source}","eventName":"${action}"}`;
+      assert.equal(flagsOf(both, rec('CreateTrafficMirrorSession', 'ec2.amazonaws.com')).ruledOut, false);
+      assert.equal(flagsOf(both, rec('CreateTrafficMirrorFilter', 'ec2.amazonaws.com')).ruledOut, false);
+      // the shared text is there, but no alternative is whole
+      assert.equal(flagsOf(both, rec('CreateTrafficMirrorTarget', 'ec2.amazonaws.com')).ruledOut, true);
+      assert.equal(flagsOf(both, rec('CreateTrafficMirrorSession', 's3.amazonaws.com')).ruledOut, true);
+      // the literals may sit anywhere, apart
+      assert.equal(flagsOf(both, '{"a":"ec2.amazonaws.com","b":{"c":["x CreateTrafficMirrorFilter y"]}}').ruledOut, false);
+      // an escape of a literal's character (the '.' of ec2.amazonaws.com) may spell it
+      assert.equal(flagsOf(both, rec('CreateTrafficMirrorSession', 'ec2\\u002eamazonaws.com')).ruledOut, false);
+    });
+
+    it('gives way to an escaped backslash only where the record may be an element of lookup-events output', () => {
+      // \\ alone, or with escapes that cannot matter: ruled out
+      assert.equal(flagsOf(query, '{"eventName":"Describe","path":"C:\\\\tmp \\" \\n"}').ruledOut, true);
+      // with the element's key, or a \u escape that may spell it: kept, the prefilter decides
+      assert.equal(flagsOf(query, '{"CloudTrailEvent":"{\\"eventName\\":\\"\\\\u0043reateTrafficMirrorSession\\"}"}').ruledOut, false);
+      assert.equal(flagsOf(query, '{"eventName":"Describe","path":"C:\\\\tmp","n":"\\u00e9"}').ruledOut, false);
+      assert.equal(flagsOf(query, '{"eventName":"Describe","path":"\\u005c"}').ruledOut, false);
+    });
+
+    it('never rules out a record the prefilter keeps (generated records)', () => {
+      const both = 'event.provider:ec2.amazonaws.com and event.action:(CreateTrafficMirrorFilter or CreateTrafficMirrorSession or CreateTrafficMirrorTarget)';
+      const prefilter = prefilterFor([parseKql(both)]);
+      assert.ok(prefilter);
+      const piece = fc.constantFrom(
+        'CreateTrafficMirrorSession', 'CreateTrafficMirrorFilter', 'CreateTrafficMirro', 'ec2.amazonaws.com', 'ec2.amazonaws', 'CloudTrailEvent',
+        '\\\\', '\\u0043', '\\u0063', '\\u002e', '\\u00e9', '\\u005c', '\\u005C', '\\"', '\\n', 'x', ' ', 'é',
+      );
+      const s = skimmer();
+      try {
+        s.setRequired(prefilter);
+        let ruledOut = 0;
+        fc.assert(
+          fc.property(fc.array(fc.array(piece, { maxLength: 6 }), { minLength: 1, maxLength: 4 }), (values) => {
+            const record = enc('{' + values.map((v, k) => `"k${k}":"${v.join('')}"`).join(',') + '}');
+            assert.equal(s.object(record, 0, record.length, 512), record.length);
+            if (!s.ruledOut) return;
+            ruledOut++;
+            assert.equal(prefilter(record, 0, record.length, s.backslash), false, new TextDecoder().decode(record));
+          }),
+          { numRuns: 3000 },
+        );
+        assert.ok(ruledOut > 300, `only ${ruledOut} records ruled out: the property tested little`);
+      } finally {
+        s.release();
+      }
+    });
   });
 
   describe('the scanner with and without it', () => {
