@@ -1,12 +1,14 @@
 // Entry point of the `cloudtrail-hunter` command (bundled to dist/cli.js). The work is in main.ts;
 // this file only connects it to the real process.
 
+import { tuneTieringForBatch } from '../node/tiering';
 import { main } from './main';
 
 export { main, queryErrorText, EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, packageVersion, type CliIo, type OutputStream } from './main';
 export { parseArgs, HELP, UsageError, type ParsedArgs, type ScanArgs, type RulesArgs } from './args';
 
 if (require.main === module) {
+  tuneTieringForBatch();
   // A reader that closes the pipe early (`| head`) is not an error worth a stack trace.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
