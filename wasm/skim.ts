@@ -48,6 +48,8 @@ const NESTED_ESCAPE: i32 = 16;
 const EMBEDDING_KEY: i32 = 32;
 /** The record is ruled out: no required text, and no escape that could spell it. */
 const RULED_OUT: i32 = 64;
+/** Every literal of some alternative is in the record's bytes (setLiterals): the prefilter keeps it. */
+const LITERALS_FOUND: i32 = 128;
 
 /** the escapes seen, as flags() bits */
 let escapes: i32 = 0;
@@ -491,8 +493,10 @@ export function skim(start: i32, end: i32, levels: i32, topLevel: bool): i32 {
  */
 function decide(start: i32, end: i32): i32 {
   let f = escapes;
-  const absent = (needleLen != 0 && !contains(start, end, needleStart(), needleLen)) || (litCount != 0 && !someClause(start, end));
-  if (!absent) return f;
+  if (needleLen == 0 || contains(start, end, needleStart(), needleLen)) {
+    if (litCount == 0) return f;
+    if (someClause(start, end)) return f | LITERALS_FOUND;
+  }
   f |= ABSENT;
   if ((f & NESTED_ESCAPE) != 0 && (keyLen == 0 || (f & UNICODE_ESCAPE) != 0 || contains(start, end, keyStart(), keyLen))) f |= EMBEDDING_KEY;
   if ((f & (hidingBits | EMBEDDING_KEY)) == 0) f |= RULED_OUT;

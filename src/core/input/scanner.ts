@@ -1031,7 +1031,7 @@ export class RecordScanner {
       // what the prefilter would say, from the search the fast path already made
       this.count++;
       this.sink.skipped?.({ start: this.base + i, end: this.base + e });
-    } else this.handleCandidate(buf, i, e, this.base + i, this.rcdLookup, s.backslash, top);
+    } else this.handleCandidate(buf, i, e, this.base + i, this.rcdLookup, s.backslash, top, s.literalsFound);
     if (top) this.topEnd();
     return e;
   }
@@ -1054,7 +1054,7 @@ export class RecordScanner {
     } else this.count += n;
     if (s.keptEnd >= 0) {
       const e = s.keptEnd;
-      this.handleCandidate(buf, p, e, this.base + p, false, s.backslash);
+      this.handleCandidate(buf, p, e, this.base + p, false, s.backslash, false, s.literalsFound);
       this.skimmedState = AFTER;
       return e;
     }
@@ -1156,13 +1156,15 @@ export class RecordScanner {
     lookup: boolean,
     hasBackslash: boolean,
     topLevel = false,
+    /** The fast path found every literal of one of the prefilter's alternatives: the prefilter keeps it. */
+    kept = false,
   ): void {
     if (lookup) {
       this.handleLookup(bytes, s, e, fileStart, false);
       return;
     }
     const span = { start: fileStart, end: fileStart + (e - s) };
-    if (this.prefilter && !this.prefilter(bytes, s, e, hasBackslash)) {
+    if (this.prefilter && !kept && !this.prefilter(bytes, s, e, hasBackslash)) {
       this.count++;
       this.sink.skipped?.(span);
       return;

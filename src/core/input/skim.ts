@@ -46,6 +46,7 @@ const BACKSLASH = 1;
 const UNICODE_ESCAPE = 4;
 const ASCII_ESCAPE = 8;
 const RULED_OUT = 64;
+const LITERALS_FOUND = 128;
 const NEEDLE_ROOM = 256;
 const KEY_ROOM = 32;
 const LIT_ROOM = 1024;
@@ -83,6 +84,11 @@ export class Skimmer {
   backslash = false;
   /** Whether the last object accepted lacks the required text and holds no escape that could spell it. */
   ruledOut = false;
+  /**
+   * Whether the last object accepted holds every literal of one of the prefilter's alternatives
+   * (Prefilter.clauses), in which case the prefilter keeps it.
+   */
+  literalsFound = false;
   /** run(): how many records it ruled out (their spans: runSpan), and where the record it kept ends (-1: none). */
   runLength = 0;
   keptEnd = -1;
@@ -239,6 +245,7 @@ export class Skimmer {
     const flags = this.exports.flags();
     this.backslash = (flags & BACKSLASH) !== 0;
     this.ruledOut = (flags & RULED_OUT) !== 0;
+    this.literalsFound = (flags & LITERALS_FOUND) !== 0;
   }
 
   /** UTF-16 code units of bytes[from, to), for the position tracker (a UnitCounter). */
