@@ -210,7 +210,8 @@ function contains(p: i32, end: i32, needle: i32, n: i32): bool {
 
 // @ts-ignore: decorator
 @inline function isWs(b: u32): bool {
-  return b == 0x20 || b == 0x0a || b == 0x0d || b == 0x09;
+  // one comparison for the usual byte, which is none of them
+  return b <= 0x20 && (b == 0x20 || b == 0x0a || b == 0x0d || b == 0x09);
 }
 
 // @ts-ignore: decorator
@@ -255,7 +256,8 @@ function skipWsRun(p: i32, end: i32): i32 {
 }
 
 /** Reads a string body from p (just past the opening quote): returns the index past the closing quote. */
-function str(p: i32, end: i32): i32 {
+// @ts-ignore: decorator
+@inline function str(p: i32, end: i32): i32 {
   const quote = i8x16.splat(0x22);
   const bslash = i8x16.splat(0x5c);
   const space = i8x16.splat(0x20);
