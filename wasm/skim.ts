@@ -329,16 +329,26 @@ let keyTo: i32 = 0;
 /** A property name and its colon, from p (blanks allowed first): returns the index past the ':'. */
 // @ts-ignore: decorator
 @inline function member(p: i32, end: i32): i32 {
-  p = skipWs(p, end);
   if (p >= end) return INCOMPLETE;
-  if (load<u8>(p) != 0x22) return REFUSED;
+  let b = <u32>load<u8>(p);
+  if (isWs(b)) {
+    p = skipWsRun(p + 1, end);
+    if (p >= end) return INCOMPLETE;
+    b = <u32>load<u8>(p);
+  }
+  if (b != 0x22) return REFUSED;
   keyFrom = p + 1;
   p = str(p + 1, end);
   keyTo = p - 1;
   if (p < 0) return p;
-  p = skipWs(p, end);
   if (p >= end) return INCOMPLETE;
-  if (load<u8>(p) != 0x3a) return REFUSED;
+  b = <u32>load<u8>(p);
+  if (isWs(b)) {
+    p = skipWsRun(p + 1, end);
+    if (p >= end) return INCOMPLETE;
+    b = <u32>load<u8>(p);
+  }
+  if (b != 0x3a) return REFUSED;
   return p + 1;
 }
 
@@ -420,9 +430,13 @@ export function skim(start: i32, end: i32, levels: i32, topLevel: bool): i32 {
   let arrays: u64 = 0; // bit d-1: the container at depth d is an array
   while (true) {
     // a value is due at p
-    p = skipWs(p, end);
     if (p >= end) return INCOMPLETE;
-    const b = <u32>load<u8>(p);
+    let b = <u32>load<u8>(p);
+    if (isWs(b)) {
+      p = skipWsRun(p + 1, end);
+      if (p >= end) return INCOMPLETE;
+      b = <u32>load<u8>(p);
+    }
     if (b == 0x22) {
       p = str(p + 1, end);
     } else if (b == 0x7b) {
@@ -463,9 +477,13 @@ export function skim(start: i32, end: i32, levels: i32, topLevel: bool): i32 {
         flagBits = decide(start, p);
         return p;
       }
-      p = skipWs(p, end);
       if (p >= end) return INCOMPLETE;
-      const c = <u32>load<u8>(p);
+      let c = <u32>load<u8>(p);
+      if (isWs(c)) {
+        p = skipWsRun(p + 1, end);
+        if (p >= end) return INCOMPLETE;
+        c = <u32>load<u8>(p);
+      }
       const inArray = ((arrays >> <u64>(depth - 1)) & 1) != 0;
       if (c == 0x2c) {
         p++;
