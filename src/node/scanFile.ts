@@ -292,6 +292,7 @@ export async function scanFile(file: string, ruleSet: RuleSet, options: ScanFile
   let handle: fs.promises.FileHandle;
   /** Counts UTF-16 units for the position tracker (see StreamPositions). */
   let counter: Skimmer | undefined;
+  let content: AsyncGenerator<Buffer> | undefined;
   try {
     handle = await fs.promises.open(absolute, 'r');
   } catch (e) {
@@ -304,6 +305,10 @@ export async function scanFile(file: string, ruleSet: RuleSet, options: ScanFile
     const { bytesRead } = await handle.read(magic, 0, 2, 0);
     // gzip by content, not name: S3 downloads lose their .gz, renamed files keep it
     const gzip = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+    // the first read (and inflate) goes on while the scan is set up
+    content = contentOf(handle, gzip, chunkSize);
+    const first = content.next();
+    first.catch(() => undefined); // its failure is met below; none may go unhandled meanwhile
 
     counter = Skimmer.acquire() ?? undefined;
     const tracker = new StreamPositions({
@@ -331,7 +336,8 @@ export async function scanFile(file: string, ruleSet: RuleSet, options: ScanFile
     });
     let broken: Problem | undefined;
     try {
-      for await (const chunk of contentOf(handle, gzip, chunkSize)) {
+      for (let next = await first; !next.done; next = await content.next()) {
+        const chunk = next.value;
         options.signal?.throwIfAborted();
         // the tracker first: what the scanner reports from this chunk is then in its window, and the
         // shared skimmer holds this chunk's bytes, not a buffer's earlier ones
@@ -394,6 +400,8 @@ export async function scanFile(file: string, ruleSet: RuleSet, options: ScanFile
     if ((e as NodeJS.ErrnoException)?.code !== undefined) throw new FileReadError(file, ioReason(e));
     throw e;
   } finally {
+    // stops reading and inflating when the scan ended early (an error, a cancel)
+    await content?.return(undefined).catch(() => undefined);
     counter?.release();
     await handle.close().catch(() => undefined);
   }
