@@ -33,6 +33,12 @@ describe('extension: the .vsix package (npm run package)', function () {
       assert.ok(names.some((n) => /^extension\/rules\/.+\.toml$/.test(n)), 'the bundled rule is in the package');
       const leaked = names.filter((n) => /^extension\/(src|test|wasm|bench|scripts|node_modules|samples)\//.test(n) || n.endsWith('.map'));
       assert.deepEqual(leaked, []);
+      // V8 flags are process-wide: only the CLI's own process sets them, never code that runs in
+      // the extension host (the extension, its scan worker, the file-scanning pool's workers)
+      for (const bundle of ['extension.js', 'scanWorker.js', 'fileScanWorker.js']) {
+        assert.ok(!readFileSync(join(ROOT, 'dist', bundle), 'utf8').includes('setFlagsFromString'), `${bundle} sets no V8 flag`);
+      }
+      assert.ok(readFileSync(join(ROOT, 'dist', 'cli.js'), 'utf8').includes('setFlagsFromString'), 'the CLI tunes V8 for its own process');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
