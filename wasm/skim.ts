@@ -35,7 +35,6 @@ const MAX_CLAUSES: i32 = 32;
 
 /** flags() bits, for the last accepted object */
 const BACKSLASH: i32 = 1; // an escape of any kind
-const ABSENT: i32 = 2; // the required text, or every alternative of literals, is not in its bytes
 const UNICODE_ESCAPE: i32 = 4; // a \uXXXX escape
 const ASCII_ESCAPE: i32 = 8; // a \u00XX escape of an ASCII character of the required text or a literal
 
@@ -44,9 +43,7 @@ const ASCII_ESCAPE: i32 = 8; // a \u00XX escape of an ASCII character of the req
  * CloudTrailEvent) it starts an escape of its own, which may write any character.
  */
 const NESTED_ESCAPE: i32 = 16;
-/** The record holds the key of a lookup-events element, so a NESTED_ESCAPE may matter. */
-const EMBEDDING_KEY: i32 = 32;
-/** The record is ruled out: no required text, and no escape that could spell it. */
+/** The record is ruled out: no required text (or no alternative's literals), and no escape that could spell it. */
 const RULED_OUT: i32 = 64;
 /** Every literal of some alternative is in the record's bytes (setLiterals): the prefilter keeps it. */
 const LITERALS_FOUND: i32 = 128;
@@ -517,9 +514,9 @@ function decide(start: i32, end: i32): i32 {
     if (litCount == 0) return f;
     if (someClause(start, end)) return f | LITERALS_FOUND;
   }
-  f |= ABSENT;
-  if ((f & NESTED_ESCAPE) != 0 && (keyLen == 0 || (f & UNICODE_ESCAPE) != 0 || contains(start, end, keyStart(), keyLen))) f |= EMBEDDING_KEY;
-  if ((f & (hidingBits | EMBEDDING_KEY)) == 0) f |= RULED_OUT;
+  // absent: ruled out unless an escape may spell it
+  const embedded = (f & NESTED_ESCAPE) != 0 && (keyLen == 0 || (f & UNICODE_ESCAPE) != 0 || contains(start, end, keyStart(), keyLen));
+  if ((f & hidingBits) == 0 && !embedded) f |= RULED_OUT;
   return f;
 }
 

@@ -6,7 +6,7 @@
 // thread, on the second core, which zlib needs when the file is a .json.gz. A budget 16 times the
 // default leaves such code in V8's baseline tiers; what runs for every chunk is still optimized.
 // Measured on the 100 MB bench file in fresh processes: a .json.gz scan about a quarter faster,
-// the uncompressed file unchanged (see bench/README.md).
+// the uncompressed file no slower (see the README's Benchmark section).
 //
 // The setting is process-wide, so it is only made in processes that are ours: the CLI, and the
 // benchmark's engine worker, which measures the engine as the CLI runs it. Never in the extension
