@@ -163,7 +163,7 @@ function someClause(start: i32, end: i32): bool {
   return false;
 }
 
-/** Whether the \u escape at p (4 hex digits) writes an ASCII character of the required text. */
+/** Whether the \u escape at p (4 hex digits) writes an ASCII character of the required text or a literal. */
 function escapesNeedleChar(p: i32): bool {
   if (load<u8>(p) != 0x30 || load<u8>(p + 1) != 0x30) return false;
   const hi = <u64>hexValue(load<u8>(p + 2));

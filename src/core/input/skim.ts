@@ -155,7 +155,7 @@ export class Skimmer {
       for (const lit of clause) {
         let k = ids.get(lit);
         if (k === undefined) ids.set(lit, (k = ids.size));
-        if (k < MAX_LITS) mask |= 1 << k;
+        mask |= 1 << k; // more than MAX_LITS literals: not used, see below
       }
       masks.push(mask >>> 0);
     }
