@@ -43,6 +43,8 @@ const ASCII_ESCAPE: i32 = 8; // a \u00XX escape of an ASCII character of the req
  * CloudTrailEvent) it starts an escape of its own, which may write any character.
  */
 const NESTED_ESCAPE: i32 = 16;
+/** A \u00XX escape of an ASCII character of the lookup-events key: it may spell the key. */
+const KEY_ESCAPE: i32 = 32;
 /** The record is ruled out: no required text (or no alternative's literals), and no escape that could spell it. */
 const RULED_OUT: i32 = 64;
 /** Every literal of some alternative is in the record's bytes (setLiterals): the prefilter keeps it. */
@@ -95,12 +97,21 @@ export function setNeedle(length: i32, hiding: i32, keyLength: i32): void {
   needleLen = length >= 2 && length <= NEEDLE_ROOM ? length : 0;
   needleChars0 = needleChars1 = 0;
   addNeedleChars(needleStart(), needleLen);
+  keyChars0 = keyChars1 = 0;
+  for (let i = 0; i < keyLen; i++) {
+    const c = <u64>load<u8>(keyStart() + i);
+    if (c < 64) keyChars0 |= (<u64>1) << c;
+    else if (c < 128) keyChars1 |= (<u64>1) << (c - 64);
+  }
   litCount = clauseCount = 0;
 }
 
 /** The ASCII characters of the required text and the literals, as a 128-bit set. */
 let needleChars0: u64 = 0;
 let needleChars1: u64 = 0;
+/** The ASCII characters of the lookup-events key, likewise. */
+let keyChars0: u64 = 0;
+let keyChars1: u64 = 0;
 
 function addNeedleChars(p: i32, n: i32): void {
   for (let i = 0; i < n; i++) {
@@ -163,13 +174,18 @@ function someClause(start: i32, end: i32): bool {
   return false;
 }
 
-/** Whether the \u escape at p (4 hex digits) writes an ASCII character of the required text or a literal. */
-function escapesNeedleChar(p: i32): bool {
-  if (load<u8>(p) != 0x30 || load<u8>(p + 1) != 0x30) return false;
+/**
+ * The flags() bits of the \u escape at p (4 hex digits) that writes an ASCII character: of the
+ * required text or a literal (ASCII_ESCAPE), of the lookup-events key (KEY_ESCAPE); 0 for others.
+ */
+function asciiEscapeBits(p: i32): i32 {
+  if (load<u8>(p) != 0x30 || load<u8>(p + 1) != 0x30) return 0;
   const hi = <u64>hexValue(load<u8>(p + 2));
-  if (hi > 7) return false;
+  if (hi > 7) return 0;
   const c = (hi << 4) | <u64>hexValue(load<u8>(p + 3));
-  return c < 64 ? ((needleChars0 >> c) & 1) != 0 : ((needleChars1 >> (c - 64)) & 1) != 0;
+  const needle = c < 64 ? (needleChars0 >> c) & 1 : (needleChars1 >> (c - 64)) & 1;
+  const key = c < 64 ? (keyChars0 >> c) & 1 : (keyChars1 >> (c - 64)) & 1;
+  return (needle != 0 ? ASCII_ESCAPE : 0) | (key != 0 ? KEY_ESCAPE : 0);
 }
 
 /** Whether the \u escape at p (4 hex digits) is \u005c, a backslash. */
@@ -281,9 +297,8 @@ function skipWsRun(p: i32, end: i32): i32 {
       if (e == 0x75) {
         if (p + 6 > end) return INCOMPLETE;
         if (!(isHex(load<u8>(p + 2)) && isHex(load<u8>(p + 3)) && isHex(load<u8>(p + 4)) && isHex(load<u8>(p + 5)))) return REFUSED;
-        escapes |= UNICODE_ESCAPE;
-        if (escapesNeedleChar(p + 2)) escapes |= ASCII_ESCAPE;
-        else if (writesBackslash(p + 2)) escapes |= NESTED_ESCAPE;
+        escapes |= UNICODE_ESCAPE | asciiEscapeBits(p + 2);
+        if (writesBackslash(p + 2)) escapes |= NESTED_ESCAPE;
         p += 6;
       } else if (e == 0x5c) {
         escapes |= NESTED_ESCAPE;
@@ -506,7 +521,8 @@ export function skim(start: i32, end: i32, levels: i32, topLevel: bool): i32 {
  * The flags() bits of the accepted object [start, end). An escaped backslash (NESTED_ESCAPE) starts
  * an escape of its own in the record inside a lookup-events element's CloudTrailEvent string, where
  * `\\u0043` is a C: it keeps the record when the record may be such an element, that is when it
- * spells the element's key plainly or may spell it with a \u escape (as prefilter.ts decides).
+ * spells the element's key plainly or with a \u escape of one of its characters (as prefilter.ts
+ * decides; the key is ASCII, so \u00e9 and the like cannot spell it).
  */
 function decide(start: i32, end: i32): i32 {
   let f = escapes;
@@ -515,7 +531,7 @@ function decide(start: i32, end: i32): i32 {
     if (someClause(start, end)) return f | LITERALS_FOUND;
   }
   // absent: ruled out unless an escape may spell it
-  const embedded = (f & NESTED_ESCAPE) != 0 && (keyLen == 0 || (f & UNICODE_ESCAPE) != 0 || contains(start, end, keyStart(), keyLen));
+  const embedded = (f & NESTED_ESCAPE) != 0 && (keyLen == 0 || (f & KEY_ESCAPE) != 0 || contains(start, end, keyStart(), keyLen));
   if ((f & hidingBits) == 0 && !embedded) f |= RULED_OUT;
   return f;
 }

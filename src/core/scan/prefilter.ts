@@ -75,12 +75,13 @@ export function prefilterFor(queries: readonly KqlQuery[]): Prefilter | undefine
     if (literals.size > MAX_LITERALS) return undefined;
   }
   const gate = sharedPrefix(alternatives);
+  const literalChars = asciiChars(literals.keys());
   // Per call: 0 = not searched yet, 1 = found, 2 = absent. Reused, so no allocation per record.
   const seen = new Uint8Array(literals.size);
   const test = (bytes: Uint8Array, start: number, end: number, hasBackslash: boolean): boolean => {
     // A view bounded at the record, so a search never runs on into the rest of the buffer.
     const record = bytes.subarray(start, end);
-    if (hasBackslash && (escapable || mayHideLiteral(record, nonAscii))) return true;
+    if (hasBackslash && (escapable || mayHideLiteral(record, nonAscii, literalChars))) return true;
     if (gate && !gate.foundIn(record)) return false;
     seen.fill(0);
     return alternatives.some((clause) =>
@@ -165,31 +166,50 @@ const BACKSLASH = 0x5c;
 
 /**
  * Whether the record has a `\u` escape that could stand for a literal's character: any `\u` when
- * literals go beyond ASCII, else only `\u00` followed by 0-7 (U+0000..U+007F).
+ * literals go beyond ASCII, else one that writes an ASCII character of a literal (`literalChars`).
  *
  * An escape that writes a backslash (`\\`, `\u005c`) may hide anything when the record is an
  * element of lookup-events output: the record inside its CloudTrailEvent string is decoded twice,
  * so `\\u0043` there is a C. Only an object with that key can be such an element, and its bytes
- * then spell the key plainly or with a `\u` escape.
+ * then spell the key plainly or with `\u00XX` escapes of its characters (all ASCII: `\u00e9` and
+ * the like cannot spell it).
  */
-function mayHideLiteral(record: Uint8Array, nonAscii: boolean): boolean {
+function mayHideLiteral(record: Uint8Array, nonAscii: boolean, literalChars: Uint8Array): boolean {
   let nested = false;
-  let unicode = false;
+  let keyEscape = false;
   for (let i = record.indexOf(BACKSLASH); i >= 0 && i + 1 < record.length; i = record.indexOf(BACKSLASH, i + 2)) {
     if (record[i + 1] === BACKSLASH) nested = true;
     if (record[i + 1] !== 0x75 /* u */) continue; // `\\`, `\"`, `\n`...: i + 2 skips the escaped char
-    unicode = true;
     const d1 = record[i + 2];
     const d2 = record[i + 3];
     const d3 = record[i + 4];
     if (d1 === 0x30 && d2 === 0x30 && d3 === 0x35 && (record[i + 5] | 0x20) === 0x63) nested = true;
     else if (nonAscii) return true;
-    else if (d1 === 0x30 && d2 === 0x30 && d3 >= 0x30 && d3 <= 0x37) return true;
+    else if (d1 === 0x30 && d2 === 0x30 && d3 >= 0x30 && d3 <= 0x37) {
+      const c = ((d3 - 0x30) << 4) | hexDigit(record[i + 5]);
+      if (c < 0 || literalChars[c] === 1) return true;
+      if (EMBEDDING_KEY_CHARS[c] === 1) keyEscape = true;
+    }
   }
-  return nested && (unicode || EMBEDDING_KEY.foundIn(record));
+  return nested && (keyEscape || EMBEDDING_KEY.foundIn(record));
+}
+
+/** The value of a hex digit, or a negative number for another byte. */
+function hexDigit(b: number): number {
+  if (b >= 0x30 && b <= 0x39) return b - 0x30;
+  const l = b | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -256;
+}
+
+/** The ASCII characters of the given texts, as 128 flags. */
+function asciiChars(texts: Iterable<string>): Uint8Array {
+  const set = new Uint8Array(128);
+  for (const t of texts) for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) < 128) set[t.charCodeAt(i)] = 1;
+  return set;
 }
 
 const EMBEDDING_KEY = new Needle('CloudTrailEvent', 0);
+const EMBEDDING_KEY_CHARS = asciiChars([EMBEDDING_KEY.literal]);
 
 /** A test on a parsed CloudTrail record: false when no query can match it. */
 export type RecordGate = (record: Record<string, unknown>) => boolean;

@@ -256,10 +256,15 @@ describe('input: the WebAssembly fast path (skim)', () => {
     it('gives way to an escaped backslash only where the record may be an element of lookup-events output', () => {
       // \\ alone, or with escapes that cannot matter: ruled out
       assert.equal(flagsOf(query, '{"eventName":"Describe","path":"C:\\\\tmp \\" \\n"}').ruledOut, true);
-      // with the element's key, or a \u escape that may spell it: kept, the prefilter decides
+      // with the element's key, or a \u escape that may spell it (E and d: the key's, not the text's): kept, the prefilter decides
       assert.equal(flagsOf(query, '{"CloudTrailEvent":"{\\"eventName\\":\\"\\\\u0043reateTrafficMirrorSession\\"}"}').ruledOut, false);
-      assert.equal(flagsOf(query, '{"eventName":"Describe","path":"C:\\\\tmp","n":"\\u00e9"}').ruledOut, false);
-      assert.equal(flagsOf(query, '{"eventName":"Describe","path":"\\u005c"}').ruledOut, false);
+      assert.equal(flagsOf(query, '{"eventName":"Describe","path":"C:\\\\tmp","n":"\\u0045"}').ruledOut, false);
+      assert.equal(flagsOf(query, '{"eventName":"Describe","path":"C:\\\\tmp","n":"\\u0064"}').ruledOut, false);
+      // a \u escape of none of the key's characters cannot spell it: \u00e9 is é, \u0026 is &
+      assert.equal(flagsOf(query, '{"eventName":"Describe","path":"C:\\\\tmp","n":"\\u00e9 \\u0026"}').ruledOut, true);
+      // \u005c writes a backslash too
+      assert.equal(flagsOf(query, '{"CloudTrailEvent":"{\\"eventName\\":\\"\\u005cu0043reateTrafficMirrorSession\\"}"}').ruledOut, false);
+      assert.equal(flagsOf(query, '{"eventName":"Describe","path":"\\u005c"}').ruledOut, true);
     });
 
     it('never rules out a record the prefilter keeps, nor finds one it rules out (generated records)', () => {
@@ -268,7 +273,7 @@ describe('input: the WebAssembly fast path (skim)', () => {
       assert.ok(prefilter);
       const piece = fc.constantFrom(
         'CreateTrafficMirrorSession', 'CreateTrafficMirrorFilter', 'CreateTrafficMirro', 'ec2.amazonaws.com', 'ec2.amazonaws', 'CloudTrailEvent',
-        '\\\\', '\\u0043', '\\u0063', '\\u002e', '\\u00e9', '\\u005c', '\\u005C', '\\"', '\\n', 'x', ' ', 'é',
+        '\\\\', '\\u0043', '\\u0063', '\\u002e', '\\u00e9', '\\u005c', '\\u005C', '\\u0045', '\\u0026', '\\"', '\\n', 'x', ' ', 'é',
       );
       const s = skimmer();
       try {

@@ -228,6 +228,10 @@ describe('prefilter', () => {
     // the key itself may be spelt with an escape
     assert.ok(test('{"CloudTrail\\u0045vent":"{\\"eventSource\\":\\"ec2.amazonaws.com\\",\\"eventName\\":\\"\\\\u0052unInstances\\"}"}'));
     assert.ok(test('{"eventSource":"ec2.amazonaws.com","eventName":"\\u0052unInstances","note":"caf\\u00e9"}'));
+    // an escaped backslash without the key, beside escapes that write none of its characters
+    assert.ok(!test('{"eventSource":"ec2.amazonaws.com","eventName":"Describe","path":"C:\\\\tmp","note":"caf\\u00e9 \\u0026"}'));
+    // an ASCII escape of no literal's character cannot spell a literal (& is in none of them)
+    assert.ok(!test('{"eventSource":"ec2.amazonaws.com","eventName":"Describe","note":"a \\u0026 b"}'));
   });
 
   it('rules out records without the prefix every alternative shares, and only those', () => {
