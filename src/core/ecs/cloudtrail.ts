@@ -266,6 +266,21 @@ const TLS = {
   error: F('error.message'),
 };
 
+/** event.outcome by the error fields, and where it came from: an error code or message is a failure. */
+function errorOutcome(record: Obj): ['failure' | 'success', RawPath | undefined] {
+  if (read(record, ERROR_CODE) !== undefined) return ['failure', ERROR_CODE];
+  if (read(record, ERROR_MESSAGE) !== undefined) return ['failure', ERROR_MESSAGE];
+  return ['success', undefined];
+}
+
+/**
+ * The event.outcome the mapping gives a record, when the error fields decide it; undefined for a
+ * ConsoleLogin, whose reported result may replace it (read from the mapped response).
+ */
+export function outcomeByErrors(record: Obj): 'failure' | 'success' | undefined {
+  return hasOwn(record, 'eventName') && record.eventName === 'ConsoleLogin' ? undefined : errorOutcome(record)[0];
+}
+
 /** The mapping. `prov`, when given, receives ECS field -> raw path for every field with one source. */
 export function mapCloudTrail(input: Record<string, unknown>, prov?: Provenance): Obj {
   const d = new Doc(prov);
@@ -370,9 +385,8 @@ export function mapCloudTrail(input: Record<string, unknown>, prov?: Provenance)
   // Categorization and outcome.
   d.set(KIND, 'event');
   d.set(TYPE, ['info']);
-  if (read(record, ERROR_CODE) !== undefined) d.set(OUTCOME, 'failure', ERROR_CODE);
-  else if (read(record, ERROR_MESSAGE) !== undefined) d.set(OUTCOME, 'failure', ERROR_MESSAGE);
-  else d.set(OUTCOME, 'success');
+  const [outcome, outcomeFrom] = errorOutcome(record);
+  d.set(OUTCOME, outcome, outcomeFrom);
   if (action !== '') {
     const consoleLogin = at(flat.response_elements, 'ConsoleLogin');
     if (action === 'ConsoleLogin' && typeof consoleLogin === 'string') {

@@ -10,6 +10,7 @@
 // mayHideLiteral). ECS documents store every keyword value verbatim, so the same literals hold for
 // them.
 
+import { outcomeByErrors } from '../ecs/cloudtrail';
 import { declaredType } from '../ecs/fieldTypes';
 import { requiredLiterals, requiredValues, KqlQuery } from '../kql';
 import type { Prefilter } from '../types';
@@ -220,23 +221,31 @@ export type RecordGate = (record: Record<string, unknown>) => boolean;
  * eventName is another string, or is missing.
  */
 const COPIED_FROM: Readonly<Record<string, string>> = { 'event.action': 'eventName', 'event.provider': 'eventSource' };
+/** Set by the mapping from the error fields (outcomeByErrors), except for a ConsoleLogin. */
+const OUTCOME = 'event.outcome';
 
 /**
- * A test for records the byte test kept (a text that names an API in an S3 key, say), run before
- * the mapping to ECS, which is most of such a record's cost: it asks for the exact values queries
- * need in event.action and event.provider. Undefined when some query needs none.
+ * A test for records the byte test kept (a text that names an API in an S3 key, a failed call), run
+ * before the mapping to ECS, which is most of such a record's cost: it asks for the exact values
+ * queries need in event.action, event.provider and event.outcome. Undefined when some query needs none.
  */
 export function recordGateFor(queries: readonly KqlQuery[]): RecordGate | undefined {
   if (queries.length === 0) return undefined;
-  const alternatives: { key: string; value: string }[][] = [];
+  const alternatives: { field: string; value: string }[][] = [];
   for (const q of queries) {
-    const dnf = requiredValues(q, (field) => Object.prototype.hasOwnProperty.call(COPIED_FROM, field));
+    const dnf = requiredValues(q, (field) => field === OUTCOME || Object.prototype.hasOwnProperty.call(COPIED_FROM, field));
     if (!dnf) return undefined;
-    for (const clause of dnf) alternatives.push(clause.map(({ field, value }) => ({ key: COPIED_FROM[field], value })));
+    alternatives.push(...dnf);
   }
-  return (record) =>
-    alternatives.some((clause) =>
-      clause.every(({ key, value }) => {
+  return (record) => {
+    let outcome: string | null | undefined = null; // null: not worked out yet
+    return alternatives.some((clause) =>
+      clause.every(({ field, value }) => {
+        if (field === OUTCOME) {
+          if (outcome === null) outcome = outcomeByErrors(record);
+          return outcome === undefined || outcome === value;
+        }
+        const key = COPIED_FROM[field];
         const raw = Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
         // missing (or "", which the pipeline scrubs): the field is not set; not a string: the
         // mapping renders it, so the evaluator decides
@@ -244,4 +253,5 @@ export function recordGateFor(queries: readonly KqlQuery[]): RecordGate | undefi
         return typeof raw !== 'string' || raw === value;
       }),
     );
+  };
 }

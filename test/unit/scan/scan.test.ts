@@ -3,7 +3,9 @@ import { prepareRules, scanText, scanBytes, StreamingScan, RuleSet } from '../..
 import { prefilterFor, contains, recordGateFor } from '../../../src/core/scan/prefilter';
 import { loadBundledRules } from '../../../src/node/ruleFiles';
 import { huntRule } from '../../../src/core/rules';
-import { parseKql } from '../../../src/core/kql';
+import fc from 'fast-check';
+import { cloudTrailToEcs, documentView } from '../../../src/core/ecs';
+import { evaluateKql, parseKql } from '../../../src/core/kql';
 import type { ScanResult } from '../../../src/core/types';
 
 const SEED_ID = 'c1812764-0788-470f-8e74-eb4a14d47573';
@@ -274,6 +276,52 @@ describe('prefilter', () => {
     assert.ok(two?.({ eventName: 'A' }) && two({ eventName: 'B', eventSource: 'p' }) && !two({ eventName: 'B', eventSource: 'q' }));
     // a query that needs no exact value of these fields: no gate
     assert.equal(recordGateFor([parseKql('event.action:A'), parseKql('user.name:root')]), undefined);
+  });
+
+  it('rules out parsed records by event.outcome only where the error fields decide it', () => {
+    const gate = recordGateFor([parseKql('event.action:(RunInstances or ConsoleLogin) and event.outcome:success')]);
+    assert.ok(gate);
+    assert.ok(gate({ eventName: 'RunInstances' }));
+    assert.ok(gate({ eventName: 'RunInstances', errorCode: '', errorMessage: null }));
+    assert.ok(!gate({ eventName: 'RunInstances', errorCode: 'AccessDenied' }));
+    assert.ok(!gate({ eventName: 'RunInstances', errorMessage: 'You are not authorized' }));
+    // a ConsoleLogin's outcome is its reported result, whatever the error fields say
+    assert.ok(gate({ eventName: 'ConsoleLogin', errorMessage: 'Failed authentication', responseElements: { ConsoleLogin: 'Success' } }));
+    const failed = recordGateFor([parseKql('event.outcome:failure')]);
+    assert.ok(failed?.({ eventName: 'X', errorCode: 'Throttling' }) && !failed({ eventName: 'X' }));
+  });
+
+  it('never rules out a record the mapping and the query would match (generated records)', () => {
+    const queries = [
+      'event.action:(RunInstances or ConsoleLogin) and event.outcome:success',
+      'event.provider:ec2.amazonaws.com and event.outcome:failure',
+      'event.outcome:(success or unknown) or event.action:ConsoleLogin',
+    ].map((q) => parseKql(q));
+    const odd = fc.constantFrom<unknown>(undefined, null, '', 'AccessDenied', 'x', 0, 1, true, false, {}, { a: '' }, { a: 'x' }, [], [''], ['x'], [null]);
+    const raw = fc.record({
+      eventName: fc.constantFrom<unknown>(undefined, 'RunInstances', 'ConsoleLogin', 'GetObject', '', ['ConsoleLogin']),
+      eventSource: fc.constantFrom<unknown>(undefined, 'ec2.amazonaws.com', 'signin.amazonaws.com'),
+      errorCode: odd,
+      errorMessage: odd,
+      responseElements: fc.constantFrom<unknown>(undefined, null, {}, { ConsoleLogin: 'Success' }, { ConsoleLogin: 'Failure' }, { ConsoleLogin: 7 }),
+      eventVersion: fc.constantFrom<unknown>(undefined, '1.09'),
+    });
+    let ruledOut = 0;
+    for (const q of queries) {
+      const gate = recordGateFor([q]);
+      assert.ok(gate);
+      fc.assert(
+        fc.property(raw, (fields) => {
+          const rec: Record<string, unknown> = {};
+          for (const [k, v] of Object.entries(fields)) if (v !== undefined) rec[k] = v;
+          if (gate(rec)) return;
+          ruledOut++;
+          assert.equal(evaluateKql(q, documentView(cloudTrailToEcs(rec)), []), false, JSON.stringify(rec));
+        }),
+        { numRuns: 1500 },
+      );
+    }
+    assert.ok(ruledOut > 1000, `only ${ruledOut} records ruled out: the property tested little`);
   });
 
   it('keeps every record with a \\u escape when a literal is not ASCII', () => {
