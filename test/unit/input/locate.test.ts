@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { PositionMapper, findRecords } from '../../../src/core/input';
+import { utf8Length } from '../../../src/core/input/locate';
 import { ct, enc, fixture, textAt } from './helpers';
 
 /** The line/character of UTF-16 index `index` in `text`, counted the slow, obvious way. */
@@ -73,6 +75,19 @@ describe('input: locate', () => {
       end: slowPosition(text, index + '"CreateTrafficMirrorSession"'.length),
     });
     assert.deepEqual(mapper.positionAt(r.span.start), { line: 1, character: 2 });
+  });
+
+  it('counts the UTF-8 bytes of any range of code units as an encoder does (pairs, lone surrogates)', () => {
+    const unit = fc.constantFrom('a', '"', '\u007f', '\u0080', 'é', '\u07ff', '\u0800', '中', '\uffff', '\ud834', '\udd1e', '\ud834\udd1e');
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 40 }), fc.nat(), fc.nat(), (units, a, b) => {
+        const text = units.join('');
+        const from = Math.min(a, b) % (text.length + 1);
+        const to = from + (Math.max(a, b) % (text.length - from + 1));
+        assert.equal(utf8Length(text, from, to), new TextEncoder().encode(text.slice(from, to)).length);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('locates relative to _source in Elasticsearch documents', () => {
