@@ -94,7 +94,8 @@ export type Prefilter = ((bytes: Uint8Array, start: number, end: number, hasBack
   /**
    * UTF-8 bytes of the key that marks an element of lookup-events output. An escaped backslash
    * (`\\`, `\u005c`) may spell `required` only in such an element (see prefilter.ts): a record
-   * that neither holds these bytes nor any `\u` escape is ruled out despite one.
+   * that neither holds these bytes nor a `\u00XX` escape of one of their characters is ruled out
+   * despite one.
    */
   readonly nestedEscapeKey?: Uint8Array;
   /**
