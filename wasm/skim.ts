@@ -202,12 +202,28 @@ export function flags(): i32 {
   return flagBits;
 }
 
-/** Whether the n bytes at needle occur in [p, end): candidates by their first and last byte, 16 places at a time. */
+/**
+ * Whether the n bytes at needle occur in [p, end): candidates by their first and last byte, 32
+ * places at a time (one bounds test and one loop per 32: V8 checks the stack at every loop head).
+ */
 function contains(p: i32, end: i32, needle: i32, n: i32): bool {
   const first = i8x16.splat(load<u8>(needle));
   const last = i8x16.splat(load<u8>(needle + n - 1));
   const stop = end - n; // the last place the needle can start
-  while (p + 16 + n - 1 <= end) {
+  while (p + 32 + n - 1 <= end) {
+    const q = p + n - 1;
+    const lo = v128.and(i8x16.eq(v128.load(p), first), i8x16.eq(v128.load(q), last));
+    const hi = v128.and(i8x16.eq(v128.load(p, 16), first), i8x16.eq(v128.load(q, 16), last));
+    let m = i8x16.bitmask(lo) | (i8x16.bitmask(hi) << 16);
+    if (m != 0) {
+      do {
+        if (memory.compare(changetype<usize>(p + ctz(m)), changetype<usize>(needle), n) == 0) return true;
+        m &= m - 1;
+      } while (m != 0);
+    }
+    p += 32;
+  }
+  if (p + 16 + n - 1 <= end) {
     let m = i8x16.bitmask(v128.and(i8x16.eq(v128.load(p), first), i8x16.eq(v128.load(p + n - 1), last)));
     while (m != 0) {
       if (memory.compare(changetype<usize>(p + ctz(m)), changetype<usize>(needle), n) == 0) return true;
@@ -215,8 +231,9 @@ function contains(p: i32, end: i32, needle: i32, n: i32): bool {
     }
     p += 16;
   }
+  const b0 = load<u8>(needle);
   for (; p <= stop; p++) {
-    if (memory.compare(changetype<usize>(p), changetype<usize>(needle), n) == 0) return true;
+    if (load<u8>(p) == b0 && memory.compare(changetype<usize>(p), changetype<usize>(needle), n) == 0) return true;
   }
   return false;
 }
@@ -240,7 +257,7 @@ function contains(p: i32, end: i32, needle: i32, n: i32): bool {
 // @ts-ignore: decorator
 @inline function skipWs(p: i32, end: i32): i32 {
   // compact JSON has no blanks, pretty JSON runs of them (a line break and the indentation)
-  if (p < end && isWs(load<u8>(p))) p = skipWsRun(p + 1, end);
+  if (p < end && load<u8>(p) <= 0x20) p = skipWsRun(p, end);
   return p;
 }
 
@@ -268,95 +285,118 @@ function skipWsRun(p: i32, end: i32): i32 {
   return b >= lo && b <= hi;
 }
 
+/**
+ * The bytes str() compares 16 at a time with, 16 of each, in memory: V8 builds a v128 constant
+ * anew wherever it is used (three instructions), and a load is one.
+ */
+const STR_BYTES = memory.data<u8>([
+  0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22,
+  0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c,
+  0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+], 16);
+
 /** Reads a string body from p (just past the opening quote): returns the index past the closing quote. */
 // @ts-ignore: decorator
 @inline function str(p: i32, end: i32): i32 {
-  const quote = i8x16.splat(0x22);
-  const bslash = i8x16.splat(0x5c);
-  const space = i8x16.splat(0x20);
+  // one loop, not a 16-byte loop inside a byte loop: V8 checks the stack at every loop head
   while (true) {
-    // 16 at a time while no quote, backslash, control character or non-ASCII byte is among them
-    while (p + 16 <= end) {
+    if (p + 16 <= end) {
+      // 16 at a time while no quote, backslash, control character or non-ASCII byte is among them
       const v = v128.load(p);
       // signed: bytes from 0x80 up are negative, so one test stops at control and non-ASCII bytes
-      const stop = v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, bslash)), i8x16.lt_s(v, space));
-      const m = i8x16.bitmask(stop);
-      if (m != 0) {
-        p += ctz(m);
-        break;
+      const quote = v128.load(STR_BYTES);
+      const bslash = v128.load(STR_BYTES, 16);
+      const space = v128.load(STR_BYTES, 32);
+      const m = i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, bslash)), i8x16.lt_s(v, space)));
+      if (m == 0) {
+        p += 16;
+        continue;
       }
-      p += 16;
-    }
-    if (p >= end) return INCOMPLETE;
-    const b = <u32>load<u8>(p);
-    if (b == 0x22) return p + 1;
-    if (b == 0x5c) {
-      escapes |= BACKSLASH;
-      if (p + 1 >= end) return INCOMPLETE;
-      const e = <u32>load<u8>(p + 1);
-      if (e == 0x75) {
-        if (p + 6 > end) return INCOMPLETE;
-        if (!(isHex(load<u8>(p + 2)) && isHex(load<u8>(p + 3)) && isHex(load<u8>(p + 4)) && isHex(load<u8>(p + 5)))) return REFUSED;
-        escapes |= UNICODE_ESCAPE | asciiEscapeBits(p + 2);
-        if (writesBackslash(p + 2)) escapes |= NESTED_ESCAPE;
-        p += 6;
-      } else if (e == 0x5c) {
-        escapes |= NESTED_ESCAPE;
-        p += 2;
-      } else if (e == 0x22 || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74) {
-        p += 2;
-      } else return REFUSED;
-    } else if (b < 0x20) {
-      return REFUSED;
-    } else if (b < 0x80) {
-      p++; // the tail, fewer than 16 bytes from the end
-    } else {
-      // one UTF-8 character, by the table of well-formed sequences (Unicode 15, table 3-7)
-      if (b >= 0xc2 && b <= 0xdf) {
-        if (p + 2 > end) return INCOMPLETE;
-        if (!cont(p + 1, 0x80, 0xbf)) return REFUSED;
-        p += 2;
-      } else if (b >= 0xe0 && b <= 0xef) {
-        if (p + 3 > end) return INCOMPLETE;
-        const lo: u32 = b == 0xe0 ? 0xa0 : 0x80;
-        const hi: u32 = b == 0xed ? 0x9f : 0xbf;
-        if (!(cont(p + 1, lo, hi) && cont(p + 2, 0x80, 0xbf))) return REFUSED;
-        p += 3;
-      } else if (b >= 0xf0 && b <= 0xf4) {
-        if (p + 4 > end) return INCOMPLETE;
-        const lo: u32 = b == 0xf0 ? 0x90 : 0x80;
-        const hi: u32 = b == 0xf4 ? 0x8f : 0xbf;
-        if (!(cont(p + 1, lo, hi) && cont(p + 2, 0x80, 0xbf) && cont(p + 3, 0x80, 0xbf))) return REFUSED;
-        p += 4;
-      } else return REFUSED;
-    }
+      p += ctz(m);
+    } else if (p >= end) return INCOMPLETE;
+    if (load<u8>(p) == 0x22) return p + 1;
+    p = strStop(p, end);
+    if (p < 0) return p;
   }
   return REFUSED; // not reached
+}
+
+/**
+ * str()'s rarer stops, out of its loop so that the loop stays small in registers: at p, a
+ * backslash, a control character, a byte beyond ASCII, or (within 16 bytes of the end) any byte
+ * but a quote. Returns the index past what it read (an escape, a character), or a negative result.
+ */
+function strStop(p: i32, end: i32): i32 {
+  const b = <u32>load<u8>(p);
+  if (b == 0x5c) {
+    escapes |= BACKSLASH;
+    if (p + 1 >= end) return INCOMPLETE;
+    const e = <u32>load<u8>(p + 1);
+    if (e == 0x75) {
+      if (p + 6 > end) return INCOMPLETE;
+      if (!(isHex(load<u8>(p + 2)) && isHex(load<u8>(p + 3)) && isHex(load<u8>(p + 4)) && isHex(load<u8>(p + 5)))) return REFUSED;
+      escapes |= UNICODE_ESCAPE | asciiEscapeBits(p + 2);
+      if (writesBackslash(p + 2)) escapes |= NESTED_ESCAPE;
+      p += 6;
+    } else if (e == 0x5c) {
+      escapes |= NESTED_ESCAPE;
+      p += 2;
+    } else if (e == 0x22 || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74) {
+      p += 2;
+    } else return REFUSED;
+  } else if (b < 0x20) {
+    return REFUSED;
+  } else if (b < 0x80) {
+    p++; // the tail, fewer than 16 bytes from the end
+  } else {
+    // one UTF-8 character, by the table of well-formed sequences (Unicode 15, table 3-7)
+    if (b >= 0xc2 && b <= 0xdf) {
+      if (p + 2 > end) return INCOMPLETE;
+      if (!cont(p + 1, 0x80, 0xbf)) return REFUSED;
+      p += 2;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      if (p + 3 > end) return INCOMPLETE;
+      const lo: u32 = b == 0xe0 ? 0xa0 : 0x80;
+      const hi: u32 = b == 0xed ? 0x9f : 0xbf;
+      if (!(cont(p + 1, lo, hi) && cont(p + 2, 0x80, 0xbf))) return REFUSED;
+      p += 3;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      if (p + 4 > end) return INCOMPLETE;
+      const lo: u32 = b == 0xf0 ? 0x90 : 0x80;
+      const hi: u32 = b == 0xf4 ? 0x8f : 0xbf;
+      if (!(cont(p + 1, lo, hi) && cont(p + 2, 0x80, 0xbf) && cont(p + 3, 0x80, 0xbf))) return REFUSED;
+      p += 4;
+    } else return REFUSED;
+  }
+  return p;
 }
 
 /** The name of the last property read by member(): [keyFrom, keyTo). */
 let keyFrom: i32 = 0;
 let keyTo: i32 = 0;
 
-/** A property name and its colon, from p (blanks allowed first): returns the index past the ':'. */
+/**
+ * A property name and its colon, from p (blanks allowed first): returns the index past the ':'.
+ * `noteKey`: also note the name in keyFrom and keyTo.
+ */
 // @ts-ignore: decorator
-@inline function member(p: i32, end: i32): i32 {
+@inline function member(p: i32, end: i32, noteKey: bool): i32 {
   if (p >= end) return INCOMPLETE;
   let b = <u32>load<u8>(p);
-  if (isWs(b)) {
-    p = skipWsRun(p + 1, end);
+  if (b <= 0x20) {
+    p = skipWsRun(p, end); // blanks, or none: a control character, refused below
     if (p >= end) return INCOMPLETE;
     b = <u32>load<u8>(p);
   }
   if (b != 0x22) return REFUSED;
-  keyFrom = p + 1;
+  if (noteKey) keyFrom = p + 1;
   p = str(p + 1, end);
-  keyTo = p - 1;
   if (p < 0) return p;
+  if (noteKey) keyTo = p - 1;
   if (p >= end) return INCOMPLETE;
   b = <u32>load<u8>(p);
-  if (isWs(b)) {
-    p = skipWsRun(p + 1, end);
+  if (b <= 0x20) {
+    p = skipWsRun(p, end); // blanks, or none: a control character, refused below
     if (p >= end) return INCOMPLETE;
     b = <u32>load<u8>(p);
   }
@@ -435,17 +475,24 @@ function literal(p: i32, end: i32): i32 {
  * watched keys (see watchedKey) are the frame's business.
  */
 export function skim(start: i32, end: i32, levels: i32, topLevel: bool): i32 {
+  return topLevel ? skimObject(start, end, levels, true) : skimObject(start, end, levels, false);
+}
+
+/** skim(), made twice: the records of an array (run()) skip the watched keys' bookkeeping. */
+// @ts-ignore: decorator
+@inline function skimObject(start: i32, end: i32, levels: i32, topLevel: bool): i32 {
   escapes = 0;
   if (levels > MAX_LEVELS) levels = MAX_LEVELS;
   let p = start;
   let depth: i32 = 0;
   let arrays: u64 = 0; // bit d-1: the container at depth d is an array
+  let inArray = false; // the innermost open container is an array (its bit, kept apart for speed)
   while (true) {
     // a value is due at p
     if (p >= end) return INCOMPLETE;
     let b = <u32>load<u8>(p);
-    if (isWs(b)) {
-      p = skipWsRun(p + 1, end);
+    if (b <= 0x20) {
+      p = skipWsRun(p, end); // blanks, or none: a control character, refused below
       if (p >= end) return INCOMPLETE;
       b = <u32>load<u8>(p);
     }
@@ -461,7 +508,8 @@ export function skim(start: i32, end: i32, levels: i32, topLevel: bool): i32 {
         depth--;
         p++;
       } else {
-        p = member(p, end);
+        inArray = false;
+        p = member(p, end, topLevel);
         if (p < 0) return p;
         if (topLevel && depth == 1 && watchedKey(keyFrom, keyTo - keyFrom)) return WATCHED;
         continue;
@@ -475,7 +523,10 @@ export function skim(start: i32, end: i32, levels: i32, topLevel: bool): i32 {
       if (load<u8>(p) == 0x5d) {
         depth--;
         p++;
-      } else continue;
+      } else {
+        inArray = true;
+        continue;
+      }
     } else if (b == 0x2d || isDigit(b)) {
       p = num(p, end);
     } else if (b == 0x74 || b == 0x66 || b == 0x6e) {
@@ -491,16 +542,15 @@ export function skim(start: i32, end: i32, levels: i32, topLevel: bool): i32 {
       }
       if (p >= end) return INCOMPLETE;
       let c = <u32>load<u8>(p);
-      if (isWs(c)) {
-        p = skipWsRun(p + 1, end);
+      if (c <= 0x20) {
+        p = skipWsRun(p, end); // blanks, or none: a control character, refused below
         if (p >= end) return INCOMPLETE;
         c = <u32>load<u8>(p);
       }
-      const inArray = ((arrays >> <u64>(depth - 1)) & 1) != 0;
       if (c == 0x2c) {
         p++;
         if (!inArray) {
-          p = member(p, end);
+          p = member(p, end, topLevel);
           if (p < 0) return p;
           if (topLevel && depth == 1 && watchedKey(keyFrom, keyTo - keyFrom)) return WATCHED;
         }
@@ -509,6 +559,8 @@ export function skim(start: i32, end: i32, levels: i32, topLevel: bool): i32 {
       if (c == (inArray ? 0x5d : 0x7d)) {
         depth--;
         p++;
+        // at depth 0 the bit read is meaningless, and the loop returns before using it
+        inArray = ((arrays >> <u64>(depth - 1)) & 1) != 0;
         continue;
       }
       return REFUSED;
@@ -570,7 +622,7 @@ export function run(start: i32, end: i32, levels: i32, maxBytes: i32): i32 {
       runState = RUN_RECORD;
       return p;
     }
-    const e = skim(p, end, levels, false);
+    const e = skimObject(p, end, levels, false);
     if (e < 0 || e - p > maxBytes) {
       runState = RUN_RECORD;
       return p;
