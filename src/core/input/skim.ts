@@ -37,6 +37,9 @@ interface SkimExports {
   runLength(): number;
   runKeptEnd(): number;
   units(start: number, end: number): number;
+  digest(start: number, end: number, h1: number, h2: number): void;
+  digestLane1(): number;
+  digestLane2(): number;
 }
 
 // as wasm/skim.ts defines them
@@ -258,6 +261,22 @@ export class Skimmer {
       from = stop;
     }
     return n;
+  }
+
+  /**
+   * RecordDigest's lanes after `bytes`, from lanes h1 and h2 (as unsigned 32-bit numbers). The
+   * bytes go through the window, which then holds none of a caller's bytes.
+   */
+  digest(bytes: Uint8Array, h1: number, h2: number): [number, number] {
+    for (let i = 0; i < bytes.length; i += this.capacity) {
+      const n = Math.min(bytes.length - i, this.capacity);
+      this.memory.set(bytes.subarray(i, i + n), this.base);
+      this.exports.digest(this.base, this.base + n, h1, h2);
+      h1 = this.exports.digestLane1() >>> 0;
+      h2 = this.exports.digestLane2() >>> 0;
+    }
+    this.forget();
+    return [h1, h2];
   }
 
   private load(buf: Uint8Array, i: number, to: number): void {

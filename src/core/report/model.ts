@@ -2,6 +2,7 @@
 // to print 1-based line:column, and the rules that ran. Pure data: no fs, no vscode.
 
 import type { Finding, Position, Rule, ScanResult, Span } from '../types';
+import { Skimmer } from '../input/skim';
 
 /** Byte offset -> 0-based line and UTF-16 character (input/positions.ts's PositionMapper fits). */
 export interface PositionLookup {
@@ -170,6 +171,9 @@ export function digest(bytes: Uint8Array): string {
   return new RecordDigest().update(bytes).hex();
 }
 
+/** Pieces shorter than this are hashed in JavaScript: a WebAssembly call costs more than their loop. */
+const WASM_DIGEST_MIN = 256;
+
 /** digest() fed piece by piece, for records that stream past: the same value for the same bytes however split. */
 export class RecordDigest {
   // Two 32-bit lanes keep it fast without BigInt.
@@ -177,20 +181,27 @@ export class RecordDigest {
   private h2 = 0xcbf29ce4;
 
   update(bytes: Uint8Array): this {
-    let h1 = this.h1;
-    let h2 = this.h2;
-    for (let i = 0; i < bytes.length; i++) {
-      h1 = Math.imul(h1 ^ bytes[i], 0x01000193) >>> 0;
-      h2 = Math.imul(h2 ^ bytes[i] ^ (h1 & 0xff), 0x01000193) >>> 0;
-    }
-    this.h1 = h1;
-    this.h2 = h2;
+    // the same hash in WebAssembly when there is some (wasm/skim.ts digest), the reference below otherwise
+    const s = bytes.length >= WASM_DIGEST_MIN ? Skimmer.acquire() : null;
+    if (s) {
+      [this.h1, this.h2] = s.digest(bytes, this.h1, this.h2);
+      s.release();
+    } else [this.h1, this.h2] = digestLanes(bytes, this.h1, this.h2);
     return this;
   }
 
   hex(): string {
     return this.h1.toString(16).padStart(8, '0') + this.h2.toString(16).padStart(8, '0');
   }
+}
+
+/** RecordDigest's lanes after `bytes`, from lanes h1 and h2: the reference the WebAssembly one must equal. */
+export function digestLanes(bytes: Uint8Array, h1: number, h2: number): [number, number] {
+  for (let i = 0; i < bytes.length; i++) {
+    h1 = Math.imul(h1 ^ bytes[i], 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ bytes[i] ^ (h1 & 0xff), 0x01000193) >>> 0;
+  }
+  return [h1, h2];
 }
 
 // ------------------------------------------------------------------------------------------------

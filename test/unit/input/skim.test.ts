@@ -8,6 +8,7 @@ import { StreamPositions } from '../../../src/core/input/streamPositions';
 import type { FoundRecord, Problem, Span } from '../../../src/core/types';
 import { prefilterFor } from '../../../src/core/scan/prefilter';
 import { parseKql } from '../../../src/core/kql';
+import { digestLanes, RecordDigest } from '../../../src/core/report/model';
 import { ct, enc, fixture, scanChunked, summary } from './helpers';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -300,6 +301,45 @@ describe('input: the WebAssembly fast path (skim)', () => {
       } finally {
         s.release();
       }
+    });
+  });
+
+  describe('the record digest', () => {
+    it('gives the JavaScript reference\'s lanes for any bytes, from any lanes, past the window too', () => {
+      const s = skimmer();
+      try {
+        fc.assert(
+          fc.property(fc.uint8Array({ maxLength: 3000, size: 'max' }), fc.nat(), fc.nat(), (bytes, a, b) => {
+            const h1 = a >>> 0;
+            const h2 = (b * 2654435761) >>> 0;
+            assert.deepEqual(s.digest(bytes, h1, h2), digestLanes(bytes, h1, h2));
+          }),
+          { numRuns: 500 },
+        );
+        // longer than the 1 MiB window: hashed in turns
+        const big = new Uint8Array(2_500_000);
+        for (let i = 0; i < big.length; i++) big[i] = (i * 7919 + (i >> 9)) & 0xff;
+        assert.deepEqual(s.digest(big, 0x811c9dc5, 0xcbf29ce4), digestLanes(big, 0x811c9dc5, 0xcbf29ce4));
+      } finally {
+        s.release();
+      }
+    });
+
+    it('is the same value however a record is split (RecordDigest, short and long pieces)', () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: 1, maxLength: 4000, size: 'max' }), fc.array(fc.nat(), { maxLength: 6 }), (bytes, cuts) => {
+          const at = [...new Set(cuts.map((c) => c % bytes.length))].sort((x, y) => x - y);
+          const d = new RecordDigest();
+          let from = 0;
+          for (const c of [...at, bytes.length]) {
+            d.update(bytes.subarray(from, c));
+            from = c;
+          }
+          const [h1, h2] = digestLanes(bytes, 0x811c9dc5, 0xcbf29ce4);
+          assert.equal(d.hex(), h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0'));
+        }),
+        { numRuns: 300 },
+      );
     });
   });
 
