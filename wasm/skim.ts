@@ -13,6 +13,9 @@
 // differently), and from both decides whether the record is ruled out. run() skims the records of
 // an array of records one after another while each is ruled out, so that the scanner's JavaScript
 // sees only the records it must read and where the run stopped.
+//
+// The module also counts UTF-16 units for the position tracker (units()) and hashes the record
+// digest (digest()): byte loops that V8 leaves in its slower tiers when they are JavaScript.
 
 /** The bytes ran out before the object closed. */
 const INCOMPLETE: i32 = -1;
@@ -95,14 +98,10 @@ export function setNeedle(length: i32, hiding: i32, keyLength: i32): void {
   hidingBits = hiding;
   keyLen = keyLength >= 2 && keyLength <= KEY_ROOM ? keyLength : 0;
   needleLen = length >= 2 && length <= NEEDLE_ROOM ? length : 0;
-  needleChars0 = needleChars1 = 0;
-  addNeedleChars(needleStart(), needleLen);
-  keyChars0 = keyChars1 = 0;
-  for (let i = 0; i < keyLen; i++) {
-    const c = <u64>load<u8>(keyStart() + i);
-    if (c < 64) keyChars0 |= (<u64>1) << c;
-    else if (c < 128) keyChars1 |= (<u64>1) << (c - 64);
-  }
+  needleChars0 = charBits(needleStart(), needleLen, 0);
+  needleChars1 = charBits(needleStart(), needleLen, 64);
+  keyChars0 = charBits(keyStart(), keyLen, 0);
+  keyChars1 = charBits(keyStart(), keyLen, 64);
   litCount = clauseCount = 0;
 }
 
@@ -113,12 +112,14 @@ let needleChars1: u64 = 0;
 let keyChars0: u64 = 0;
 let keyChars1: u64 = 0;
 
-function addNeedleChars(p: i32, n: i32): void {
+/** The characters from `from` to from + 63 among the n bytes at p, as bits (bit k: character from + k). */
+function charBits(p: i32, n: i32, from: u64): u64 {
+  let bits: u64 = 0;
   for (let i = 0; i < n; i++) {
-    const c = <u64>load<u8>(p + i);
-    if (c < 64) needleChars0 |= (<u64>1) << c;
-    else if (c < 128) needleChars1 |= (<u64>1) << (c - 64);
+    const c = <u64>load<u8>(p + i) - from;
+    if (c < 64) bits |= (<u64>1) << c;
   }
+  return bits;
 }
 
 let litCount: i32 = 0;
@@ -140,7 +141,8 @@ export function setLiterals(count: i32, clauses: i32): void {
     total += n;
   }
   if (total > LIT_ROOM) return;
-  addNeedleChars(literalsStart(), total);
+  needleChars0 |= charBits(literalsStart(), total, 0);
+  needleChars1 |= charBits(literalsStart(), total, 64);
   litCount = count;
   clauseCount = clauses;
 }
