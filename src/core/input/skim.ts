@@ -265,13 +265,12 @@ export class Skimmer {
 
   /**
    * RecordDigest's lanes after `bytes`, from lanes h1 and h2 (as unsigned 32-bit numbers). The
-   * bytes go through the window, which then holds none of a caller's bytes.
+   * bytes go through the window, which is then forgotten: the caller may change them.
    */
   digest(bytes: Uint8Array, h1: number, h2: number): [number, number] {
-    for (let i = 0; i < bytes.length; i += this.capacity) {
-      const n = Math.min(bytes.length - i, this.capacity);
-      this.memory.set(bytes.subarray(i, i + n), this.base);
-      this.exports.digest(this.base, this.base + n, h1, h2);
+    for (let i = 0; i < bytes.length; i = this.to) {
+      this.load(bytes, i, bytes.length);
+      this.exports.digest(this.base, this.base + (this.to - this.from), h1, h2);
       h1 = this.exports.digestLane1() >>> 0;
       h2 = this.exports.digestLane2() >>> 0;
     }
