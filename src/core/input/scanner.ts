@@ -180,6 +180,9 @@ export class RecordScanner {
 
   /** File offset of the next byte pushed. */
   private offset = 0;
+  /** run(): where pushPart may stop, and where the loop stopped (the segment's end when it read all). */
+  private stopAfter = Infinity;
+  private stoppedAt = 0;
   /** File offset of buf[0] for the segment being run. */
   private base = 0;
   private segFrom = 0;
@@ -295,27 +298,38 @@ export class RecordScanner {
   }
 
   push(chunk: Uint8Array): void {
+    this.pushPart(chunk, 0, Infinity);
+  }
+
+  /**
+   * Pushes chunk[from, ...) like push(), but may stop early: just past a record that ends at or
+   * after `stopAfter`. Returns where it stopped (chunk.length once all is read); the caller goes on
+   * by calling again from there, with the same chunk. A caller that must serve its event loop
+   * often (a zlib stream waiting for its next call) reads a chunk in parts without splitting a
+   * record, which would send the record through the state machine instead of the fast path.
+   */
+  pushPart(chunk: Uint8Array, from: number, stopAfter: number): number {
     if (this.ended) throw new Error('RecordScanner.push() after end()');
-    if (chunk.length === 0) return;
+    const to = chunk.length;
+    if (from >= to) return to;
     if (!this.headDone) {
+      if (from > 0) chunk = chunk.subarray(from);
       if (this.headLen === 0 && chunk.length >= HEAD_BYTES) {
         // the usual case: inspect the first bytes in place, no copy
         this.headDone = true;
         const skip = this.inspectHead(chunk.subarray(0, HEAD_BYTES));
         this.offset = skip;
-        if (!this.dead) this.run(chunk, skip, chunk.length);
-        return;
+        return this.dead ? to : from + this.run(chunk, skip, chunk.length, stopAfter - from);
       }
       if (!this.head) this.head = new Uint8Array(HEAD_BYTES);
       const take = Math.min(chunk.length, HEAD_BYTES - this.headLen);
       this.head.set(chunk.subarray(0, take), this.headLen);
       this.headLen += take;
-      if (this.headLen < HEAD_BYTES) return;
+      if (this.headLen < HEAD_BYTES) return to;
       this.flushHead();
-      if (take < chunk.length && !this.dead) this.run(chunk, take, chunk.length);
-      return;
+      return take < chunk.length && !this.dead ? from + this.run(chunk, take, chunk.length, stopAfter - from) : to;
     }
-    if (!this.dead) this.run(chunk, 0, chunk.length);
+    return this.dead ? to : this.run(chunk, from, to, stopAfter);
   }
 
   end(): void {
@@ -411,17 +425,22 @@ export class RecordScanner {
   // ---------------------------------------------------------------------------------------------
   // the main loop
 
-  private run(buf: Uint8Array, from: number, to: number): void {
+  /** Reads buf[from, to), or up to the end of a record at or after stopAfter (see pushPart): returns where it stopped. */
+  private run(buf: Uint8Array, from: number, to: number, stopAfter = Infinity): number {
     this.base = this.offset - from;
     this.seg = buf;
     this.segFrom = from;
     if (this.capturing) this.capSeg = from;
     if (this.watchingKey) this.keySeg = from;
     if (this.skimmer && !this.lent) this.skimmer.forget();
+    this.stopAfter = stopAfter;
+    this.stoppedAt = to;
     this.state = this.loop(buf, from, to, this.state);
-    this.segmentEnd(buf, from, to);
-    this.offset += to - from;
+    const end = this.stoppedAt;
+    this.segmentEnd(buf, from, end);
+    this.offset += end - from;
     this.seg = EMPTY; // do not hold on to the caller's chunk
+    return end;
   }
 
   /**
@@ -520,6 +539,11 @@ export class RecordScanner {
           if (e >= 0) {
             i = e;
             state = d === 0 ? TOP : this.skimmedState;
+            // past a whole record, nothing half-read: as good a place to stop as a chunk's end
+            if (i >= this.stopAfter) {
+              this.stoppedAt = i;
+              return state;
+            }
             continue;
           }
         }
@@ -1019,7 +1043,7 @@ export class RecordScanner {
       s.setRequired(this.prefilter);
     }
     if (!top && !this.rcdLookup) {
-      const p = s.run(buf, i, to, this.maxDepth - this.depth, this.maxRecordBytes);
+      const p = s.run(buf, i, to, this.maxDepth - this.depth, this.maxRecordBytes, this.stopAfter);
       if (p >= 0) return this.afterRun(buf, s, p);
     }
     this.skimmedState = AFTER;

@@ -221,11 +221,13 @@ export class Skimmer {
    * runLength records were ruled out (runSpan), keptEnd is the end of the record at the returned
    * index when it was accepted but not ruled out (its flags as object() leaves them), and
    * afterRecord tells whether the returned index is just past a record or before a value.
-   * Records are stopped at the window's end, so a caller checks the rest with object().
+   * Records are stopped at the window's end, and at `stopAfter` (the record that crosses it is left
+   * to object(), after which a caller reading in parts stops), so a caller checks the rest with object().
    */
-  run(buf: Uint8Array, i: number, to: number, levels: number, maxBytes: number): number {
+  run(buf: Uint8Array, i: number, to: number, levels: number, maxBytes: number, stopAfter = Infinity): number {
     if (buf !== this.src || i < this.from || i >= this.to) this.load(buf, i, to);
-    const at = this.exports.run(this.base + (i - this.from), this.base + (this.to - this.from), levels, maxBytes);
+    const end = Math.max(i, Math.min(this.to, stopAfter));
+    const at = this.exports.run(this.base + (i - this.from), this.base + (end - this.from), levels, maxBytes);
     const result = this.exports.runResult();
     this.runLength = this.exports.runLength();
     this.keptEnd = -1;

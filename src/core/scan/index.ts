@@ -91,6 +91,11 @@ export class StreamingScan {
     return this;
   }
 
+  /** Reads chunk[from, ...) up to the end of a record at or after stopAfter: see RecordScanner.pushPart. */
+  pushPart(chunk: Uint8Array, from: number, stopAfter: number): number {
+    return this.scanner.pushPart(chunk, from, stopAfter);
+  }
+
   end(): ScanResult {
     this.scanner.end();
     linkRelated(this.findings);

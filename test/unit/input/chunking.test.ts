@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { findRecords } from '../../../src/core/input';
-import { ct, dec, enc, fixture, names, scanChunked, scanSplit, summary, textAt, withByte } from './helpers';
+import { prefilterFor } from '../../../src/core/scan/prefilter';
+import { parseKql } from '../../../src/core/kql';
+import { ct, dec, enc, fixture, names, scanChunked, scanInParts, scanSplit, summary, textAt, withByte } from './helpers';
 
 // Small files that exercise every state of the scanner: escapes, \u, multi-byte characters,
 // numbers, literals, a key before Records, a BOM, and broken records with recovery.
@@ -53,6 +55,13 @@ describe('input: chunking', () => {
         for (const size of [128, 1000, 4095, 4096, 4097]) assert.deepEqual(summary(scanChunked(bytes, size)), whole, `chunk size ${size}`);
       });
 
+      it('gives the same result when read in parts that stop after any byte (pushPart)', () => {
+        for (let step = 0; step <= Math.min(bytes.length, 97); step++) {
+          assert.deepEqual(summary(scanInParts(bytes, step)), whole, `parts of ${step} bytes`);
+        }
+        for (const step of [128, 1000, 4096]) assert.deepEqual(summary(scanInParts(bytes, step)), whole, `parts of ${step} bytes`);
+      });
+
       it('gives the same result when split into two chunks at every byte', () => {
         for (let cut = 0; cut <= bytes.length; cut++) {
           assert.deepEqual(summary(scanSplit(bytes, [cut])), whole, `split at ${cut}`);
@@ -60,6 +69,32 @@ describe('input: chunking', () => {
       });
     });
   }
+
+  it('pushPart stops just past the record that reaches the point asked, with or without a prefilter', () => {
+    const recs = Array.from({ length: 40 }, (_, i) => ct(i % 7 === 0 ? 'CreateTrafficMirrorSession' : `Describe${i}`, { pad: 'x'.repeat(i * 13) }));
+    const envelope = enc(JSON.stringify({ Records: recs }));
+    const lines = enc(recs.map((r) => JSON.stringify(r)).join('\n'));
+    const prefilter = prefilterFor([parseKql('event.action:CreateTrafficMirrorSession')]);
+    for (const [name, bytes] of [['envelope', envelope], ['JSON Lines', lines]] as const) {
+      for (const [label, options] of [['no prefilter', {}], ['prefilter', { prefilter }]] as const) {
+        for (const step of [0, 1, 200, 1500]) {
+          const stops: number[] = [];
+          const o = scanInParts(bytes, step, options, stops);
+          const ends = [...o.records.map((r) => r.span.end), ...o.skipped.map((sp) => sp.end)].sort((a, b) => a - b);
+          const what = `${name}, ${label}, parts of ${step}`;
+          assert.deepEqual(summary(o), summary(findRecords(bytes, options)), what);
+          assert.equal(o.recordCount, 40, what);
+          // each stop is the end of the first record that reaches the point asked
+          let at = 0;
+          for (const stop of stops) {
+            assert.equal(stop, ends.find((e) => e > at && e >= at + step), `${what}: stop after ${at}`);
+            at = stop;
+          }
+          if (step <= 1) assert.equal(stops.length, ends.filter((e) => e < bytes.length).length, what); // after every record
+        }
+      }
+    }
+  });
 
   it('the broken file is read as intended (a sanity check of the fixture above)', () => {
     const r = findRecords(files.broken);

@@ -43,6 +43,31 @@ export function scanSplit(bytes: Uint8Array, cuts: number[], options?: ScannerOp
   return { records, problems, shape: s.shape, skipped, recordCount: s.recordCount };
 }
 
+/**
+ * Scans `bytes` as one chunk read in parts with pushPart, each asked to stop `step` bytes on.
+ * Checks what pushPart promises of every stop: progress, and no stop before it was asked to.
+ * `stops` collects where it stopped short of the end.
+ */
+export function scanInParts(bytes: Uint8Array, step: number, options?: ScannerOptions, stops: number[] = []): Outcome {
+  const records: FoundRecord[] = [];
+  const problems: Problem[] = [];
+  const skipped: Span[] = [];
+  const s = new RecordScanner({ record: (r) => records.push(r), problem: (p) => problems.push(p), skipped: (sp) => skipped.push(sp) }, options);
+  const chunk = bytes.slice();
+  for (let at = 0; at < chunk.length; ) {
+    const stop = s.pushPart(chunk, at, at + step);
+    if (stop <= at || stop > chunk.length) throw new Error(`pushPart(${at}, ${at + step}) returned ${stop}`);
+    if (stop < chunk.length) {
+      if (stop < at + step) throw new Error(`pushPart(${at}, ${at + step}) stopped early, at ${stop}`);
+      stops.push(stop);
+    }
+    at = stop;
+  }
+  chunk.fill(0x20);
+  s.end();
+  return { records, problems, shape: s.shape, skipped, recordCount: s.recordCount };
+}
+
 export function scanChunked(bytes: Uint8Array, size: number, options?: ScannerOptions): Outcome {
   const cuts: number[] = [];
   for (let o = size; o < bytes.length; o += size) cuts.push(o);

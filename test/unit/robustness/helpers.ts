@@ -132,10 +132,13 @@ export function randomChunks(bytes: Uint8Array, seed: number): Uint8Array[] {
   return out;
 }
 
+/** StreamingScan over random chunks; about half of them read in parts of random sizes (pushPart). */
 export function scanStreaming(bytes: Uint8Array, ruleSet: RuleSet, seed: number, options?: ScanOptions): ScanResult {
   const s = new StreamingScan(ruleSet, options);
+  const rnd = prng(seed ^ 0x5bd1e995);
   for (const chunk of randomChunks(bytes, seed)) {
-    s.push(chunk);
+    if (rnd() < 0.5) s.push(chunk);
+    else for (let at = 0; at < chunk.length; ) at = s.pushPart(chunk, at, at + Math.floor(rnd() * rnd() * 2048));
     chunk.fill(0x20);
   }
   return s.end();
