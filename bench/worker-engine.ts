@@ -14,6 +14,7 @@ import { reportOffsets } from '../src/core/report/model';
 import { scanFiles } from '../src/node/pool';
 import { loadBundledRules } from '../src/node/ruleFiles';
 import { scanFile, type FileScan } from '../src/node/scanFile';
+import { sizeThreadPoolForBatch } from '../src/node/threadPool';
 import { tuneTieringForBatch } from '../src/node/tiering';
 import type { WorkerResult } from './protocol';
 import { referenceMatch, SEED_RULE_ID } from './reference';
@@ -105,6 +106,7 @@ function verifyOffsets(file: string, gz: boolean, scan: FileScan): { checked: nu
 
 async function main(): Promise<void> {
   // as the CLI's entry does
+  sizeThreadPoolForBatch();
   tuneTieringForBatch();
   const args = process.argv.slice(2);
   const [shape, target] = args.filter((a) => !a.startsWith('--'));

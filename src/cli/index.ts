@@ -1,6 +1,7 @@
 // Entry point of the `cloudtrail-hunter` command (bundled to dist/cli.js). The work is in main.ts;
 // this file only connects it to the real process.
 
+import { sizeThreadPoolForBatch } from '../node/threadPool';
 import { tuneTieringForBatch } from '../node/tiering';
 import { main } from './main';
 
@@ -8,6 +9,7 @@ export { main, queryErrorText, EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, packageVer
 export { parseArgs, HELP, UsageError, type ParsedArgs, type ScanArgs, type RulesArgs } from './args';
 
 if (require.main === module) {
+  sizeThreadPoolForBatch();
   tuneTieringForBatch();
   // A reader that closes the pipe early (`| head`) is not an error worth a stack trace.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -33,12 +33,16 @@ describe('extension: the .vsix package (npm run package)', function () {
       assert.ok(names.some((n) => /^extension\/rules\/.+\.toml$/.test(n)), 'the bundled rule is in the package');
       const leaked = names.filter((n) => /^extension\/(src|test|wasm|bench|scripts|node_modules|samples)\//.test(n) || n.endsWith('.map'));
       assert.deepEqual(leaked, []);
-      // V8 flags are process-wide: only the CLI's own process sets them, never code that runs in
-      // the extension host (the extension, its scan worker, the file-scanning pool's workers)
+      // V8 flags and libuv's pool size are process-wide: only the CLI's own process sets them, never
+      // code that runs in the extension host (the extension, its scan worker, the file-scanning pool's workers)
       for (const bundle of ['extension.js', 'scanWorker.js', 'fileScanWorker.js']) {
-        assert.ok(!readFileSync(join(ROOT, 'dist', bundle), 'utf8').includes('setFlagsFromString'), `${bundle} sets no V8 flag`);
+        const code = readFileSync(join(ROOT, 'dist', bundle), 'utf8');
+        assert.ok(!code.includes('setFlagsFromString'), `${bundle} sets no V8 flag`);
+        assert.ok(!code.includes('UV_THREADPOOL_SIZE'), `${bundle} leaves the thread pool alone`);
       }
-      assert.ok(readFileSync(join(ROOT, 'dist', 'cli.js'), 'utf8').includes('setFlagsFromString'), 'the CLI tunes V8 for its own process');
+      const cli = readFileSync(join(ROOT, 'dist', 'cli.js'), 'utf8');
+      assert.ok(cli.includes('setFlagsFromString'), 'the CLI tunes V8 for its own process');
+      assert.ok(cli.includes('UV_THREADPOOL_SIZE'), 'the CLI sizes the thread pool of its own process');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
