@@ -1,9 +1,9 @@
 // CloudTrail Hunter's VS Code face: wires the engine's results into diagnostics, hovers, the guide
 // webview, the findings tree, the status bar and commands. No detection logic lives here.
 
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { coreCount } from '../node/cores';
 import { registerCommands } from './commands';
 import { Diagnostics } from './diagnostics';
 import { FallbackEngine, WorkerPool } from './engineClient';
@@ -34,8 +34,7 @@ export interface HunterApi {
 
 /** Workers for scans: one per spare core, at most two (the host's thread and the OS need the rest). */
 function workerCount(): number {
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, Math.min(2, cores));
+  return Math.max(1, Math.min(2, coreCount()));
 }
 
 export function activate(context: vscode.ExtensionContext): HunterApi {

@@ -10,12 +10,12 @@
 // caller's Rule objects, so reports see exactly what an in-thread scan gives.
 
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PositionTable } from '../core/input/streamPositions';
 import { prepareRules, type RuleSet } from '../core/scan';
 import type { FileShape, Finding, Problem, Rule } from '../core/types';
+import { coreCount } from './cores';
 import { FileReadError, scanFile, type FileScan, type ScanFileOptions } from './scanFile';
 
 export const WORKER_KIND = 'cloudtrail-hunter/scan-files';
@@ -28,7 +28,7 @@ export const DEFAULT_INLINE_BELOW = 8 << 20;
 const GZIP_RATIO = 8;
 
 export interface PoolOptions extends ScanFileOptions {
-  /** Worker threads (default: os.availableParallelism(), at most 8). 1 or less scans on this thread. */
+  /** Worker threads (default: the cores this process may use, at most 8). 1 or less scans on this thread. */
   workers?: number;
   /** The worker script; default fileScanWorker.js beside this module (dist/ when bundled, out/src/node/ under tsc). */
   workerPath?: string;
@@ -50,7 +50,7 @@ export type FileOutcome = (OutcomeBase & { scan: FileScan; error?: undefined }) 
 export const CANCELLED = 'scan cancelled';
 
 export function defaultPoolSize(): number {
-  const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const n = coreCount();
   return Math.min(MAX_WORKERS, Math.max(1, n));
 }
 

@@ -11,13 +11,13 @@
 // A UV_THREADPOOL_SIZE the user set is kept. Never called in the extension host: that process and
 // its pool belong to VS Code.
 
-import * as os from 'node:os';
+import { coreCount } from './cores';
 
 /** The pool size for a scanning process on a machine with this many cores. */
 export function batchThreadPoolSize(cores: number): number {
   return Math.max(1, Math.floor(cores / 2));
 }
 
-export function sizeThreadPoolForBatch(env: NodeJS.ProcessEnv = process.env, cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length): void {
+export function sizeThreadPoolForBatch(env: NodeJS.ProcessEnv = process.env, cores = coreCount()): void {
   if (env.UV_THREADPOOL_SIZE === undefined || env.UV_THREADPOOL_SIZE === '') env.UV_THREADPOOL_SIZE = String(batchThreadPoolSize(cores));
 }
